@@ -1,0 +1,16 @@
+# Per-ISA compile flags for kernel sources: each ISA directory is compiled with its own -m flags and
+# fills the same function table; which table runs is decided once at start-up from CPUID.
+function(mynah_add_isa_sources target isa)
+  set(files ${ARGN})
+  if(isa STREQUAL "avx2")
+    set(flags -mavx2 -mfma -mf16c)
+  elseif(isa STREQUAL "avx512")
+    set(flags -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx2 -mfma -mf16c)
+  else()
+    set(flags "")
+  endif()
+  target_sources(${target} PRIVATE ${files})
+  if(flags)
+    set_source_files_properties(${files} PROPERTIES COMPILE_OPTIONS "${flags}")
+  endif()
+endfunction()
