@@ -46,7 +46,7 @@ void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<uint64_
   tensors_.push_back({std::move(name), type, std::move(dims), std::move(data)});
 }
 
-std::vector<uint8_t> GgufWriter::to_bytes() const {
+std::vector<uint8_t> GgufWriter::header_bytes() const {
   std::vector<uint8_t> out;
   out.reserve(4096);
   for (char c : {'G', 'G', 'U', 'F'}) out.push_back(static_cast<uint8_t>(c));
@@ -71,21 +71,34 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
     for (uint64_t d : t.dims) put<uint64_t>(out, d);
     put<uint32_t>(out, static_cast<uint32_t>(t.type));
     put<uint64_t>(out, offset);
-    offset = (offset + t.data.size() + alignment_ - 1) / alignment_ * alignment_;
+    offset = padded(offset + t.data.size());
   }
-  out.resize((out.size() + alignment_ - 1) / alignment_ * alignment_, 0);
+  out.resize(padded(out.size()), 0);
+  return out;
+}
+
+std::vector<uint8_t> GgufWriter::to_bytes() const {
+  std::vector<uint8_t> out = header_bytes();
   for (const auto& t : tensors_) {
     out.insert(out.end(), t.data.begin(), t.data.end());
-    out.resize((out.size() + alignment_ - 1) / alignment_ * alignment_, 0);
+    out.resize(padded(out.size()), 0);
   }
   return out;
 }
 
 util::Status GgufWriter::write_file(const std::string& path) const {
-  const auto bytes = to_bytes();
+  // Streams tensor data straight from memory: a multi-GB model is never copied into one buffer.
   std::FILE* fp = std::fopen(path.c_str(), "wb");
   if (!fp) return util::make_error("cannot create '{}': {}", path, std::strerror(errno));
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), fp) == bytes.size();
+  const auto header = header_bytes();
+  bool ok = std::fwrite(header.data(), 1, header.size(), fp) == header.size();
+  const std::vector<uint8_t> zeros(alignment_, 0);
+  for (const auto& t : tensors_) {
+    if (!ok) break;
+    ok = std::fwrite(t.data.data(), 1, t.data.size(), fp) == t.data.size();
+    const size_t pad = padded(t.data.size()) - t.data.size();
+    ok = ok && std::fwrite(zeros.data(), 1, pad, fp) == pad;
+  }
   const bool closed = std::fclose(fp) == 0;
   if (!ok || !closed) return util::make_error("cannot write '{}': {}", path, std::strerror(errno));
   return {};

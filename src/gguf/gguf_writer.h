@@ -35,6 +35,9 @@ class GgufWriter {
     std::vector<uint64_t> dims;
     std::vector<uint8_t> data;
   };
+  std::vector<uint8_t> header_bytes() const;
+  uint64_t padded(uint64_t n) const { return (n + alignment_ - 1) / alignment_ * alignment_; }
+
   uint32_t alignment_;
   std::vector<std::pair<std::string, Value>> kvs_;
   std::vector<PendingTensor> tensors_;

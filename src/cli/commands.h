@@ -1,0 +1,12 @@
+// Each subcommand registers itself on the root CLI11 app; its callback stores the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace mynah::cli {
+
+void add_generate_command(CLI::App& root, int* exit_code);
+void add_tokenize_command(CLI::App& root, int* exit_code);
+void add_inspect_command(CLI::App& root, int* exit_code);
+
+}  // namespace mynah::cli

@@ -1,0 +1,93 @@
+// The mynah binary end to end: the README's golden greedy story, tokenize, inspect, and clean
+// failures (message on stderr, non-zero exit) for bad flags, missing and corrupt model files.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct RunResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+RunResult run(const std::string& args, const std::string& stdin_text = "") {
+  const std::string in_path = ::testing::TempDir() + "mynah_cli_stdin.txt";
+  const std::string err_path = ::testing::TempDir() + "mynah_cli_stderr.txt";
+  std::ofstream(in_path, std::ios::binary) << stdin_text;
+  const std::string cmd = std::string(MYNAH_BINARY) + " " + args + " < " + in_path + " 2> " + err_path;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream err_file(err_path);
+  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+}
+
+const std::string kStoriesPath = std::string(MYNAH_SOURCE_ROOT) + "/models/stories260K.gguf";
+const std::string kReference =
+    ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red "
+    "ball. She wanted to play with it, but it was too high.\nLily's mom said\n";
+
+TEST(Cli, GreedyGenerateMatchesReferenceWithEmbeddedModel) {
+  auto r = run("generate -p \"Once upon a time\" -n 64 --temp 0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kReference);
+  EXPECT_NE(r.err.find("tokens/s"), std::string::npos);
+}
+
+TEST(Cli, GreedyGenerateMatchesReferenceWithModelFile) {
+  auto r = run("generate -m " + kStoriesPath + " -p \"Once upon a time\" -n 64 --temp 0 -t 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kReference);
+}
+
+TEST(Cli, SeededSamplingIsReproducible) {
+  auto a = run("generate -p \"Once upon a time\" -n 40 --temp 1 --seed 7");
+  auto b = run("generate -p \"Once upon a time\" -n 40 --temp 1 --seed 7");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+TEST(Cli, TokenizePrintsIdsOnOneLine) {
+  auto r = run("tokenize", "Once upon a time");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1 403 407 261 378\n");
+  r = run("tokenize --no-bos -m " + kStoriesPath, "Once upon a time");
+  EXPECT_EQ(r.out, "403 407 261 378\n");
+}
+
+TEST(Cli, InspectDescribesModel) {
+  auto r = run("inspect " + kStoriesPath);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* want : {"architecture:   llama", "context length: 512", "layers:         5", "F32", "512 tokens"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+}
+
+TEST(Cli, BadInputFailsCleanly) {
+  auto r = run("generate -p hi --temp -1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--temp"), std::string::npos) << r.err;
+  r = run("generate -m /nonexistent.gguf -p hi");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent.gguf"), std::string::npos) << r.err;
+  r = run("frobnicate");
+  EXPECT_NE(r.exit_code, 0);
+  const std::string corrupt = ::testing::TempDir() + "corrupt.gguf";
+  std::ofstream(corrupt, std::ios::binary) << "GGUF\x03\0\0\0garbage";
+  r = run("generate -m " + corrupt + " -p hi");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: " + corrupt), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,148 @@
+// make_random_gguf: writes a llama-architecture GGUF of any shape with random weights and the
+// vocabulary of another GGUF, so tests and benchmarks can use realistically sized models offline.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "gguf/gguf_reader.h"
+#include "gguf/gguf_writer.h"
+#include "tensor/quantize.h"
+
+namespace {
+
+using mynah::gguf::GgmlType;
+
+struct Shape {
+  uint32_t dim = 2048, layers = 22, heads = 32, kv_heads = 4, ffn = 5632, ctx = 2048;
+};
+
+// Cheap deterministic uniform noise; the weights only need realistic magnitudes, not any particular law.
+class Noise {
+ public:
+  explicit Noise(uint64_t seed) : s_(seed * 0x9e3779b97f4a7c15ull + 1) {}
+  float next(float scale) {
+    s_ ^= s_ << 13;
+    s_ ^= s_ >> 7;
+    s_ ^= s_ << 17;
+    return (static_cast<float>(s_ >> 40) * 0x1p-24f * 2.0f - 1.0f) * scale;
+  }
+
+ private:
+  uint64_t s_;
+};
+
+std::vector<uint8_t> random_matrix(GgmlType type, uint64_t cols, uint64_t rows, float scale, Noise& noise) {
+  const auto traits = mynah::gguf::ggml_type_traits(type);
+  const uint64_t row_bytes = cols / traits.block_size * traits.block_bytes;
+  std::vector<uint8_t> out(row_bytes * rows);
+  std::vector<float> row(cols);
+  for (uint64_t r = 0; r < rows; ++r) {
+    for (auto& x : row) x = noise.next(scale);
+    if (!mynah::tensor::quantize_row(type, row.data(), out.data() + r * row_bytes, static_cast<int64_t>(cols))) {
+      throw std::runtime_error("cannot quantize to this type");
+    }
+  }
+  return out;
+}
+
+std::vector<uint8_t> ones(uint64_t n) {
+  std::vector<uint8_t> out(n * 4);
+  const float one = 1.0f;
+  for (uint64_t i = 0; i < n; ++i) std::memcpy(&out[i * 4], &one, 4);
+  return out;
+}
+
+GgmlType parse_type(const std::string& name) {
+  if (name == "f32") return GgmlType::kF32;
+  if (name == "f16") return GgmlType::kF16;
+  if (name == "q8_0") return GgmlType::kQ8_0;
+  if (name == "q4_0") return GgmlType::kQ4_0;
+  throw CLI::ValidationError("--type", "must be f32, f16, q8_0 or q4_0");
+}
+
+int write_model(const Shape& s, const std::string& type_name, const std::string& vocab_path, const std::string& out,
+                uint64_t seed) {
+  const GgmlType type = parse_type(type_name);
+  auto vocab = mynah::gguf::GgufFile::open(vocab_path);
+  if (!vocab) {
+    std::fprintf(stderr, "error: %s\n", vocab.error().message.c_str());
+    return 1;
+  }
+  auto tokens = vocab->metadata().get_string_array("tokenizer.ggml.tokens");
+  if (!tokens) {
+    std::fprintf(stderr, "error: %s: %s\n", vocab_path.c_str(), tokens.error().message.c_str());
+    return 1;
+  }
+  if (s.dim % s.heads != 0 || s.heads % s.kv_heads != 0 || s.dim % 32 != 0 || s.ffn % 32 != 0) {
+    std::fprintf(stderr, "error: dim must be a multiple of 32 and of heads; heads a multiple of kv-heads; ffn of 32\n");
+    return 1;
+  }
+  const uint64_t n_vocab = tokens->size(), kv = uint64_t{s.dim} / s.heads * s.kv_heads;
+  mynah::gguf::GgufWriter w;
+  w.add("general.architecture", {std::string("llama")});
+  w.add("general.name", {std::string("random-llama")});
+  w.add("llama.embedding_length", {s.dim});
+  w.add("llama.block_count", {s.layers});
+  w.add("llama.feed_forward_length", {s.ffn});
+  w.add("llama.attention.head_count", {s.heads});
+  w.add("llama.attention.head_count_kv", {s.kv_heads});
+  w.add("llama.context_length", {s.ctx});
+  w.add("llama.rope.freq_base", {10000.0f});
+  w.add("llama.attention.layer_norm_rms_epsilon", {1e-5f});
+  w.add("llama.vocab_size", {static_cast<uint32_t>(n_vocab)});
+  for (const auto& key : vocab->metadata().keys()) {
+    if (key.rfind("tokenizer.", 0) == 0) w.add(key, *vocab->metadata().find(key));
+  }
+  Noise noise(seed);
+  const float scale = 0.05f;
+  w.add_tensor("token_embd.weight", type, {s.dim, n_vocab}, random_matrix(type, s.dim, n_vocab, scale, noise));
+  w.add_tensor("output_norm.weight", GgmlType::kF32, {s.dim}, ones(s.dim));
+  w.add_tensor("output.weight", type, {s.dim, n_vocab}, random_matrix(type, s.dim, n_vocab, scale, noise));
+  for (uint32_t l = 0; l < s.layers; ++l) {
+    const std::string p = "blk." + std::to_string(l) + ".";
+    w.add_tensor(p + "attn_norm.weight", GgmlType::kF32, {s.dim}, ones(s.dim));
+    w.add_tensor(p + "attn_q.weight", type, {s.dim, s.dim}, random_matrix(type, s.dim, s.dim, scale, noise));
+    w.add_tensor(p + "attn_k.weight", type, {s.dim, kv}, random_matrix(type, s.dim, kv, scale, noise));
+    w.add_tensor(p + "attn_v.weight", type, {s.dim, kv}, random_matrix(type, s.dim, kv, scale, noise));
+    w.add_tensor(p + "attn_output.weight", type, {s.dim, s.dim}, random_matrix(type, s.dim, s.dim, scale, noise));
+    w.add_tensor(p + "ffn_norm.weight", GgmlType::kF32, {s.dim}, ones(s.dim));
+    w.add_tensor(p + "ffn_gate.weight", type, {s.dim, s.ffn}, random_matrix(type, s.dim, s.ffn, scale, noise));
+    w.add_tensor(p + "ffn_up.weight", type, {s.dim, s.ffn}, random_matrix(type, s.dim, s.ffn, scale, noise));
+    w.add_tensor(p + "ffn_down.weight", type, {s.ffn, s.dim}, random_matrix(type, s.ffn, s.dim, scale, noise));
+  }
+  auto status = w.write_file(out);
+  if (!status) {
+    std::fprintf(stderr, "error: %s\n", status.error().message.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "wrote %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Write a llama-architecture GGUF with random weights (default shape: TinyLlama 1.1B)"};
+  Shape s;
+  std::string type = "q4_0", vocab, out;
+  uint64_t seed = 1;
+  app.add_option("-o,--out", out, "Output GGUF path")->required();
+  app.add_option("--vocab-from", vocab, "GGUF whose tokenizer.* metadata is copied")->required()->check(CLI::ExistingFile);
+  app.add_option("--type", type, "Weight type: f32, f16, q8_0, q4_0")->capture_default_str();
+  app.add_option("--dim", s.dim, "Embedding size")->capture_default_str()->check(CLI::Range(32u, 65536u));
+  app.add_option("--layers", s.layers, "Blocks")->capture_default_str()->check(CLI::Range(1u, 512u));
+  app.add_option("--heads", s.heads, "Attention heads")->capture_default_str()->check(CLI::Range(1u, 1024u));
+  app.add_option("--kv-heads", s.kv_heads, "Key/value heads")->capture_default_str()->check(CLI::Range(1u, 1024u));
+  app.add_option("--ffn", s.ffn, "Feed-forward size")->capture_default_str()->check(CLI::Range(32u, 1u << 20));
+  app.add_option("--ctx", s.ctx, "Context length")->capture_default_str()->check(CLI::Range(1u, 1u << 24));
+  app.add_option("--seed", seed, "Random seed")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return write_model(s, type, vocab, out, seed);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
