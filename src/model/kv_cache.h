@@ -16,6 +16,9 @@ class KvCache {
   int32_t kv_dim() const { return kv_dim_; }
   int64_t total_bytes() const { return static_cast<int64_t>(k_.size() + v_.size()) * sizeof(float); }
 
+  // Copies every layer's keys and values of block `src` into block `dst` (copy-on-write forks).
+  void copy_block(int32_t src, int32_t dst);
+
   // Row of kv_dim floats for (layer, block, offset within block).
   float* k(int32_t layer, int32_t block, int32_t offset) { return k_.data() + index(layer, block, offset); }
   float* v(int32_t layer, int32_t block, int32_t offset) { return v_.data() + index(layer, block, offset); }

@@ -1,0 +1,197 @@
+// Engine behaviour on the real stories260K model: batching gives the same outputs as running alone,
+// preemption and prefix-cache hits are exact, n > 1 shares the prompt, cancellation frees blocks.
+#include "engine/engine.h"
+
+#include <future>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "collector.h"
+
+namespace mynah::engine {
+namespace {
+
+using testing::Collector;
+using testing::run;
+using testing::SeqResult;
+
+struct Loaded {
+  std::shared_ptr<model::Model> model;
+  tokenizer::Tokenizer tok;
+};
+
+Loaded load_stories() {
+  auto f = gguf::GgufFile::open(std::string(MYNAH_SOURCE_ROOT) + "/models/stories260K.gguf");
+  auto file = std::make_shared<gguf::GgufFile>(std::move(f).value());
+  auto tok = tokenizer::Tokenizer::from_gguf(*file);
+  auto model = model::load_model(file);
+  return {std::shared_ptr<model::Model>(std::move(model).value()), std::move(tok).value()};
+}
+
+std::unique_ptr<Engine> make_engine(EngineOptions o = {}) {
+  auto l = load_stories();
+  if (o.n_threads == 0) o.n_threads = 2;
+  return std::move(Engine::create(l.model, l.tok, o)).value();
+}
+
+GenerationRequest request(const std::string& prompt, int32_t max_new, float temperature = 0.0f, uint64_t seed = 0) {
+  GenerationRequest r;
+  r.prompts = {Prompt{prompt, {}}};
+  r.max_new_tokens = max_new;
+  r.sampling.temperature = temperature;
+  r.sampling.seed = seed;
+  return r;
+}
+
+int64_t metric(const Engine& e, const std::string& name) {
+  std::smatch m;
+  const std::string text = e.metrics_text();
+  if (!std::regex_search(text, m, std::regex("\n" + name + " (\\d+)"))) return -1;
+  return std::stoll(m[1]);
+}
+
+const std::string kReference =
+    ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red "
+    "ball. She wanted to play with it, but it was too high.\nLily's mom said";
+
+TEST(Engine, GreedyMatchesReference) {
+  auto e = make_engine();
+  auto r = run(*e, request("Once upon a time", 64));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].text, kReference);
+  EXPECT_EQ(r[0].finish, FinishReason::kLength);
+  EXPECT_EQ(r[0].usage.prompt_tokens, 5);
+  EXPECT_EQ(r[0].usage.completion_tokens, 64);
+}
+
+TEST(Engine, ConcurrentRequestsMatchRunningAlone) {
+  const std::vector<std::string> prompts = {"Once upon a time", "The dog", "Lily and Ben went", "A big red ball",
+                                            "One day", "Tom had a toy", "The sun was", "She said"};
+  std::vector<SeqResult> alone;
+  {
+    auto e = make_engine();
+    for (size_t i = 0; i < prompts.size(); ++i) {
+      alone.push_back(run(*e, request(prompts[i], 40, i % 2 ? 0.9f : 0.0f, 100 + i))[0]);
+    }
+  }
+  EngineOptions o;
+  o.n_parallel = 8;
+  o.batch_tokens = 7;  // forces chunked prefill interleaved with decoding
+  auto e = make_engine(o);
+  std::vector<Collector> collectors(prompts.size());
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    ASSERT_TRUE(e->submit(request(prompts[i], 40, i % 2 ? 0.9f : 0.0f, 100 + i), collectors[i].sink()).ok());
+  }
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    auto r = collectors[i].wait(1);
+    EXPECT_EQ(r[0].tokens, alone[i].tokens) << "prompt " << i;
+    EXPECT_EQ(r[0].text, alone[i].text) << "prompt " << i;
+  }
+}
+
+TEST(Engine, PreemptionGivesIdenticalOutputs) {
+  std::vector<SeqResult> alone;
+  {
+    auto e = make_engine();
+    for (int i = 0; i < 4; ++i) alone.push_back(run(*e, request("Once upon a time", 90, 0.8f, 7 + i))[0]);
+  }
+  EngineOptions o;
+  o.n_parallel = 4;
+  o.n_kv_blocks = 12;  // 4 sequences x 95 positions need 24 blocks of 16: someone must be preempted
+  auto e = make_engine(o);
+  std::vector<Collector> collectors(4);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(e->submit(request("Once upon a time", 90, 0.8f, 7 + i), collectors[i].sink()).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(collectors[i].wait(1)[0].tokens, alone[i].tokens) << "sequence " << i;
+  EXPECT_GT(metric(*e, "mynah_preemptions_total"), 0);
+  EXPECT_EQ(metric(*e, "mynah_kv_blocks_used"), 0);
+}
+
+TEST(Engine, PrefixCacheHitsAreExact) {
+  const std::string prefix =
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day";
+  auto cold_engine = make_engine();
+  auto cold = run(*cold_engine, request(prefix + ", she saw a cat.", 30));
+  auto e = make_engine();
+  run(*e, request(prefix + ", the sun was hot.", 5));
+  auto warm = run(*e, request(prefix + ", she saw a cat.", 30));
+  EXPECT_GE(warm[0].usage.cached_prompt_tokens, 16);
+  EXPECT_EQ(warm[0].tokens, cold[0].tokens);
+  EXPECT_GT(metric(*e, "mynah_prefix_cache_hit_tokens_total"), 0);
+}
+
+TEST(Engine, NContinuationsSharePrefill) {
+  auto e = make_engine();
+  GenerationRequest r = request("Once upon a time there was a dog", 20, 1.0f, 3);
+  r.n = 3;
+  auto out = run(*e, r);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(metric(*e, "mynah_prompt_tokens_total"), out[0].usage.prompt_tokens);  // prefilled once
+  EXPECT_NE(out[0].tokens, out[1].tokens);
+  EXPECT_NE(out[1].seed, out[2].seed);
+  // Each continuation equals a single-sequence run with its own seed.
+  GenerationRequest single = request("Once upon a time there was a dog", 20, 1.0f, 0);
+  single.seeds = {out[2].seed};
+  EXPECT_EQ(run(*e, single)[0].tokens, out[2].tokens);
+}
+
+TEST(Engine, CancellationFreesBlocks) {
+  auto e = make_engine();
+  Collector c;
+  auto id = e->submit(request("Once upon a time", 400, 1.0f, 1), c.sink());
+  ASSERT_TRUE(id.ok());
+  e->cancel(*id);
+  auto r = c.wait(1);
+  EXPECT_EQ(r[0].finish, FinishReason::kCancelled);
+  for (int i = 0; i < 100 && metric(*e, "mynah_kv_blocks_used") != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(metric(*e, "mynah_kv_blocks_used"), 0);
+}
+
+TEST(Engine, StopStringsCutOrKeepTheMatch) {
+  auto e = make_engine();
+  GenerationRequest r = request("Once upon a time", 64);
+  r.stop.strings = {"girl named"};
+  auto cut = run(*e, r);
+  EXPECT_EQ(cut[0].text, ", there was a little ");
+  EXPECT_EQ(cut[0].finish, FinishReason::kStop);
+  r.stop.include_matched_string = true;
+  EXPECT_EQ(run(*e, r)[0].text, ", there was a little girl named");
+}
+
+TEST(Engine, ContextOverflowPolicies) {
+  EngineOptions o;
+  o.n_ctx = 32;
+  auto e = make_engine(o);
+  GenerationRequest r = request("Once upon a time there was a little girl named Lily who loved to play", 30);
+  EXPECT_FALSE(e->submit(r, [](GenerationEvent) {}).ok());
+  r.overflow = OverflowPolicy::kShrinkMaxTokens;
+  auto shrunk = run(*e, r);
+  EXPECT_EQ(shrunk[0].usage.prompt_tokens + shrunk[0].usage.completion_tokens, 32);
+  r.overflow = OverflowPolicy::kTruncatePromptLeft;
+  auto truncated = run(*e, r);
+  EXPECT_EQ(truncated[0].usage.prompt_tokens, 2);
+  EXPECT_EQ(truncated[0].usage.completion_tokens, 30);
+}
+
+TEST(Engine, PromptScoringAndLogprobs) {
+  auto e = make_engine();
+  GenerationRequest r = request("Once upon a time", 3);
+  r.logprobs = {true, 2, true};
+  auto out = run(*e, r);
+  ASSERT_EQ(out[0].prompt_scores.size(), 5u);
+  EXPECT_FALSE(out[0].prompt_scores[0].logprob.has_value());
+  for (size_t i = 1; i < 5; ++i) EXPECT_LT(*out[0].prompt_scores[i].logprob, 0.0f);
+  EXPECT_EQ(out[0].logprobs.size(), 3u);
+}
+
+TEST(Engine, QueueLimitRefuses) {
+  EngineOptions o;
+  o.max_queue = 0;
+  auto e = make_engine(o);
+  auto res = e->submit(request("Once", 5), [](GenerationEvent) {});
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, SubmitError::Kind::kQueueFull);
+}
+
+}  // namespace
+}  // namespace mynah::engine
