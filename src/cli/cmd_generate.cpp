@@ -1,22 +1,19 @@
-// `mynah generate`: prompt in, continuation on stdout (streamed), timings on stderr.
+// `mynah generate`: prompt in, continuation on stdout (streamed through the engine), timings on stderr.
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <random>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/model_source.h"
+#include "engine/engine.h"
 #include "model/model.h"
-#include "sampling/sampler_chain.h"
-#include "tokenizer/decode_stream.h"
 #include "tokenizer/tokenizer.h"
 
 namespace mynah::cli {
 namespace {
-
-constexpr int32_t kKvBlockSize = 16;
-constexpr int32_t kPromptChunk = 512;  // tokens per forward call while prefilling
 
 struct GenerateOptions {
   std::string model_path;
@@ -51,60 +48,45 @@ util::Status generate(const GenerateOptions& o) {
   if (!tok) return tok.take_error();
   auto model = model::load_model(*file);
   if (!model) return model.take_error();
-  const auto& cfg = (*model)->config();
-  const int32_t n_ctx = o.n_ctx > 0 ? o.n_ctx : cfg.n_ctx_train;
-  util::ThreadPool pool(o.n_threads);
+  engine::EngineOptions eo;
+  eo.n_ctx = o.n_ctx;
+  eo.n_parallel = 1;
+  eo.n_threads = o.n_threads;
+  auto eng = engine::Engine::create(std::move(model).value(), std::move(tok).value(), eo);
+  if (!eng) return eng.take_error();
   const double load_s = seconds_since(t_load);
 
-  const auto prompt = tok->encode(o.prompt, tok->add_bos(), /*parse_special=*/true);
-  if (prompt.empty()) return util::make_error("the prompt is empty and the model adds no BOS token");
-  if (static_cast<int32_t>(prompt.size()) >= n_ctx) {
-    return util::make_error("the prompt has {} tokens but the context holds {} (-c)", prompt.size(), n_ctx);
-  }
-  const int32_t n_blocks = (n_ctx + kKvBlockSize - 1) / kKvBlockSize;
-  auto cache = (*model)->make_kv_cache(n_blocks, kKvBlockSize);
-  std::vector<int32_t> block_table(n_blocks);
-  for (int32_t b = 0; b < n_blocks; ++b) block_table[b] = b;
-  std::vector<float> logits(cfg.n_vocab);
-
-  model::ForwardBatch batch;
-  batch.block_tables = {block_table};
-  const auto t_prompt = std::chrono::steady_clock::now();
-  for (size_t start = 0; start < prompt.size(); start += kPromptChunk) {
-    batch.entries.clear();
-    for (size_t i = start; i < std::min(prompt.size(), start + kPromptChunk); ++i) {
-      batch.entries.push_back({0, static_cast<int32_t>(i), prompt[i], i + 1 == prompt.size()});
-    }
-    MYNAH_TRY((*model)->forward(batch, cache, pool, logits.data()));
-  }
-  const double prompt_s = seconds_since(t_prompt);
-
-  const auto params = sampling_params(o);
-  sampling::SamplerChain sampler(params);
-  tokenizer::DecodeStream stream(*tok, /*at_sequence_start=*/false);
-  const auto t_gen = std::chrono::steady_clock::now();
-  std::vector<int32_t> generated;
-  int32_t n_generated = 0;
-  int32_t pos = static_cast<int32_t>(prompt.size());
-  while (n_generated < o.n_predict && pos < n_ctx) {
-    const auto next = sampler.sample(logits, {prompt, generated});
-    if (!next) break;  // every token was excluded
-    const int32_t token = *next;
-    ++n_generated;
-    if (tok->is_end_of_generation(token)) break;
-    generated.push_back(token);
-    std::fputs(stream.push(token).c_str(), stdout);
+  engine::GenerationRequest req;
+  req.prompts = {engine::Prompt{o.prompt, {}}};
+  req.max_new_tokens = o.n_predict;
+  req.overflow = engine::OverflowPolicy::kShrinkMaxTokens;
+  req.sampling = sampling_params(o);
+  // Streams text to stdout from the engine thread; the main thread waits for the finish event.
+  std::promise<engine::GenerationEvent> done;
+  std::chrono::steady_clock::time_point t_first{};
+  const auto t_start = std::chrono::steady_clock::now();
+  auto id = (*eng)->submit(std::move(req), [&](engine::GenerationEvent ev) {
+    if (!ev.tokens.empty() && t_first == std::chrono::steady_clock::time_point{}) t_first = std::chrono::steady_clock::now();
+    std::fwrite(ev.text_delta.data(), 1, ev.text_delta.size(), stdout);
     std::fflush(stdout);
-    if (n_generated == o.n_predict || pos >= n_ctx) break;
-    batch.entries = {{0, pos++, token, true}};
-    MYNAH_TRY((*model)->forward(batch, cache, pool, logits.data()));
-  }
-  std::fputs((stream.flush() + "\n").c_str(), stdout);
+    if (ev.finish) done.set_value(std::move(ev));
+  });
+  if (!id) return util::Error{id.error().message};
+  const engine::GenerationEvent last = done.get_future().get();
+  const auto t_end = std::chrono::steady_clock::now();
+  std::fputs("\n", stdout);
   std::fflush(stdout);
-  const double gen_s = seconds_since(t_gen);
-  std::fprintf(stderr, "load: %.3f s | prompt: %zu tokens, %.1f tokens/s | generation: %d tokens, %.1f tokens/s | "
-               "threads: %d | seed: %llu\n", load_s, prompt.size(), prompt.size() / prompt_s, n_generated,
-               n_generated / gen_s, pool.n_threads(), static_cast<unsigned long long>(params.seed));
+  if (last.finish == engine::FinishReason::kError) return util::Error{last.error};
+  // Prompt speed counts up to the first token (prefill + one sample); generation speed the rest.
+  const auto& u = last.usage;
+  if (t_first == std::chrono::steady_clock::time_point{}) t_first = t_end;
+  const double prompt_s = std::chrono::duration<double>(t_first - t_start).count();
+  const double gen_s = std::chrono::duration<double>(t_end - t_first).count();
+  std::fprintf(stderr, "load: %.3f s | prompt: %d tokens, %.1f tokens/s | generation: %d tokens, %.1f tokens/s | "
+               "threads: %d | seed: %llu\n", load_s, u.prompt_tokens, u.prompt_tokens / prompt_s, u.completion_tokens,
+               u.completion_tokens > 1 ? (u.completion_tokens - 1) / gen_s : 0.0,
+               o.n_threads > 0 ? o.n_threads : util::ThreadPool::physical_cores(),
+               static_cast<unsigned long long>(last.seed));
   return {};
 }
 
