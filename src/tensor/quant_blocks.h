@@ -19,7 +19,8 @@ struct BlockQ4_0 {
 static_assert(sizeof(BlockQ4_0) == 18, "Q4_0 block must match ggml's 18 bytes");
 static_assert(offsetof(BlockQ4_0, qs) == 2);
 
-// Q8_0: value[j] = qs[j] * d. Quantizers produce qs in [-127, 127]; SIMD dots rely on that.
+// Q8_0: value[j] = qs[j] * d. Quantizers produce qs in [-127, 127]; the AVX2 Q8_0 dot relies on
+// activations never being -128 (its sign trick), the other kernels are exact for any int8.
 struct BlockQ8_0 {
   uint16_t d;
   int8_t qs[kQk8_0];
