@@ -8,5 +8,6 @@ namespace mynah::cli {
 void add_generate_command(CLI::App& root, int* exit_code);
 void add_tokenize_command(CLI::App& root, int* exit_code);
 void add_inspect_command(CLI::App& root, int* exit_code);
+void add_serve_command(CLI::App& root, int* exit_code);
 
 }  // namespace mynah::cli

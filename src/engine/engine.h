@@ -68,6 +68,7 @@ class Engine {
   void advance(Sequence& seq, const float* row);
   void finish(Sequence& seq, FinishReason reason, GenerationEvent event);
   void publish_gauges();
+  std::vector<TopLogprob> top_alternatives(std::span<const float> row, int32_t n, float norm) const;
 
   std::shared_ptr<model::Model> model_;
   tokenizer::Tokenizer tok_;

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "sampling/logprobs.h"
 
 namespace mynah::engine {
 
@@ -18,11 +17,17 @@ enum class FinishReason {
   kError,      // the engine could not continue (message in GenerationEvent::error)
 };
 
+struct TopLogprob {
+  int32_t id = 0;
+  std::string piece;
+  float logprob = 0.0f;
+};
+
 struct TokenScore {
   int32_t id = 0;
-  std::string piece;            // the bytes this token contributes
-  std::optional<float> logprob; // none for the first prompt token
-  std::vector<sampling::TokenLogprob> top;
+  std::string piece;             // the bytes this token contributes
+  std::optional<float> logprob;  // raw model log-probability; none for the first prompt token
+  std::vector<TopLogprob> top;   // most likely alternatives at this position, best first
 };
 
 struct Usage {

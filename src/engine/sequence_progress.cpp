@@ -22,6 +22,12 @@ GenerationEvent event_for(const Sequence& seq) {
 
 }  // namespace
 
+std::vector<TopLogprob> Engine::top_alternatives(std::span<const float> row, int32_t n, float norm) const {
+  std::vector<TopLogprob> out;
+  for (const auto& t : sampling::top_logprobs(row, n, norm)) out.push_back({t.id, tok_.token_to_piece(t.id), t.logprob});
+  return out;
+}
+
 void Engine::drop_cancelled() {
   const auto now = Clock::now();
   auto expired = [&](const Sequence& s) {
@@ -44,7 +50,7 @@ void Engine::score_prompt(Sequence& seq, const float* rows, int32_t first_pos, i
     const int32_t id = seq.tokens[first_pos + i + 1];
     const float norm = sampling::log_sum_exp(row);
     TokenScore score{id, tok_.token_to_piece(id), sampling::token_logprob(row, id, norm), {}};
-    if (top_n > 0) score.top = sampling::top_logprobs(row, top_n, norm);
+    if (top_n > 0) score.top = top_alternatives(row, top_n, norm);
     ev.prompt_scores.push_back(std::move(score));
   }
   if (first_pos + n_rows >= seq.n_prompt) seq.prompt_scored = true;
@@ -103,7 +109,7 @@ void Engine::advance(Sequence& seq, const float* row) {
   if (lp.generated || lp.top_n > 0) {
     const float norm = sampling::log_sum_exp(logits);
     score.logprob = sampling::token_logprob(logits, token, norm);
-    if (lp.top_n > 0) score.top = sampling::top_logprobs(logits, lp.top_n, norm);
+    if (lp.top_n > 0) score.top = top_alternatives(logits, lp.top_n, norm);
   }
   ev.tokens.push_back(std::move(score));
 
