@@ -36,12 +36,12 @@ util::Result<ParsedPrompts, ApiError> parse_prompts(FieldReader& f, std::string_
     return out;
   }
   if (v->is_string()) {
-    out.prompts.push_back({v->get<std::string>(), {}});
+    out.prompts.push_back({v->get<std::string>(), {}, {}});
     out.texts.push_back(v->get<std::string>());
     return out;
   }
   if (is_token_array(*v)) {
-    out.prompts.push_back({std::nullopt, to_tokens(*v)});
+    out.prompts.push_back({std::nullopt, to_tokens(*v), {}});
     out.texts.emplace_back();
     return out;
   }
@@ -51,10 +51,10 @@ util::Result<ParsedPrompts, ApiError> parse_prompts(FieldReader& f, std::string_
   }
   for (const auto& item : *v) {
     if (item.is_string()) {
-      out.prompts.push_back({item.get<std::string>(), {}});
+      out.prompts.push_back({item.get<std::string>(), {}, {}});
       out.texts.push_back(item.get<std::string>());
     } else if (is_token_array(item)) {
-      out.prompts.push_back({std::nullopt, to_tokens(item)});
+      out.prompts.push_back({std::nullopt, to_tokens(item), {}});
       out.texts.emplace_back();
     } else {
       return bad_request(param, fmt::format("{} items must all be strings or all be non-empty token-id arrays", name));

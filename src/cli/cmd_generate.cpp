@@ -57,7 +57,7 @@ util::Status generate(const GenerateOptions& o) {
   const double load_s = seconds_since(t_load);
 
   engine::GenerationRequest req;
-  req.prompts = {engine::Prompt{o.prompt, {}}};
+  req.prompts = {engine::Prompt{o.prompt, {}, {}}};
   req.max_new_tokens = o.n_predict;
   req.overflow = engine::OverflowPolicy::kShrinkMaxTokens;
   req.sampling = sampling_params(o);

@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -85,7 +86,37 @@ Engine::~Engine() {
   thread_.join();
 }
 
+Result<void, SubmitError> Engine::resolve_words(GenerationRequest& r) const {
+  auto check_ids = [&](const std::vector<int32_t>& ids, const char* what) -> Result<void, SubmitError> {
+    for (int32_t id : ids) {
+      if (id < 0 || id >= tok_.n_vocab()) return invalid(fmt::format("{}: token id {} is outside the vocabulary [0, {})", what, id, tok_.n_vocab()));
+    }
+    return {};
+  };
+  for (const auto& b : r.sampling.logit_bias) MYNAH_TRY(check_ids({b.id}, "logit bias"));
+  MYNAH_TRY(check_ids(r.sampling.banned_token_ids, "banned token"));
+  MYNAH_TRY(check_ids(r.sampling.stop_token_ids, "stop token"));
+  for (const auto& seq : r.sampling.banned_sequences) MYNAH_TRY(check_ids(seq, "banned sequence"));
+  for (const auto& wb : r.word_biases) {
+    // The word's first token, alone and after a space (whitespace-only pieces are skipped).
+    for (const std::string& form : {wb.word, " " + wb.word}) {
+      for (int32_t id : tok_.encode(form, false, false)) {
+        const std::string piece = tok_.token_to_piece(id);
+        if (piece.find_first_not_of(" \t\n") == std::string::npos) continue;
+        r.sampling.logit_bias.push_back({id, wb.bias <= -100.0f ? -INFINITY : wb.bias});
+        break;
+      }
+    }
+  }
+  for (const auto& phrase : r.banned_phrases) {
+    auto ids = tok_.encode(phrase, false, false);
+    if (!ids.empty()) r.sampling.banned_sequences.push_back(std::move(ids));
+  }
+  return {};
+}
+
 Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> Engine::make_sequences(const std::shared_ptr<RequestState>& req) {
+  MYNAH_TRY(resolve_words(req->request));
   const GenerationRequest& r = req->request;
   if (r.prompts.empty()) return invalid("the request has no prompt");
   if (r.n < 1) return invalid(fmt::format("n must be at least 1, got {}", r.n));
@@ -98,9 +129,22 @@ Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> Engine::make_sequenc
     for (int32_t t : tokens) {
       if (t < 0 || t >= tok_.n_vocab()) return invalid(fmt::format("token id {} is outside the vocabulary [0, {})", t, tok_.n_vocab()));
     }
+    for (const auto& e : r.prompts[p].embeddings) {
+      if (e.index < 0 || e.index >= static_cast<int32_t>(tokens.size())) {
+        return invalid(fmt::format("embedding override position {} is outside the prompt of {} tokens", e.index, tokens.size()));
+      }
+      if (static_cast<int32_t>(e.values.size()) != model_->config().n_embd) {
+        return invalid(fmt::format("embedding override at position {} has {} values; the model's embedding size is {}", e.index,
+                                   e.values.size(), model_->config().n_embd));
+      }
+    }
     const int32_t ctx = std::min(n_ctx_, r.max_total_tokens.value_or(n_ctx_));
+    const size_t n_before_fit = tokens.size();
     auto max_new = fit_to_context(r, ctx, tokens);
     if (!max_new) return max_new.take_error();
+    if (tokens.size() != n_before_fit && !r.prompts[p].embeddings.empty()) {
+      return invalid("a prompt with embedding overrides cannot be truncated to fit the context");
+    }
     std::unique_ptr<Sequence> leader;
     for (int32_t i = 0; i < r.n; ++i) {
       auto seq = std::make_unique<Sequence>();
@@ -111,6 +155,7 @@ Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> Engine::make_sequenc
       seq->tokens = tokens;
       seq->n_prompt = static_cast<int32_t>(tokens.size());
       seq->max_new = *max_new;
+      seq->embeddings = r.prompts[p].embeddings;
       sampling::SamplingParams params = r.sampling;
       params.seed = seq->seed;
       params.end_of_generation_ids = end_of_generation_ids_;

@@ -60,6 +60,7 @@ class Engine {
   Engine(std::shared_ptr<model::Model> model, tokenizer::Tokenizer tok, const EngineOptions& options);
   util::Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> make_sequences(
       const std::shared_ptr<RequestState>& req);
+  util::Result<void, SubmitError> resolve_words(GenerationRequest& request) const;
   void loop();
   void step();
   void drop_cancelled();

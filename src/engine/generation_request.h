@@ -12,10 +12,24 @@
 
 namespace mynah::engine {
 
+// Replaces the input embedding of one prompt position with a caller-given vector.
+struct EmbeddingOverride {
+  int32_t index = 0;          // prompt token position
+  std::vector<float> values;  // [n_embd]
+};
+
 // A prompt given as text (tokenized by the engine) or as token ids (used as they are).
 struct Prompt {
   std::optional<std::string> text;
   std::vector<int32_t> tokens;
+  std::vector<EmbeddingOverride> embeddings;
+};
+
+// A bias on a word rather than a token id: applied to the first token of the word, both as it is
+// tokenized alone and after a space.
+struct WordBias {
+  std::string word;
+  float bias = 0.0f;  // added to the logit; <= -100 forbids the token
 };
 
 struct StopRules {
@@ -50,6 +64,10 @@ struct GenerationRequest {
   // Cap on prompt + generated tokens per sequence; nullopt: the context size.
   std::optional<int32_t> max_total_tokens;
   sampling::SamplingParams sampling;
+  // Word-level biases, resolved to token ids by the engine's tokenizer and added to sampling.logit_bias.
+  std::vector<WordBias> word_biases;
+  // Phrases never to generate: each is tokenized and added to sampling.banned_sequences.
+  std::vector<std::string> banned_phrases;
   // Per-sequence seeds (index i of the n continuations of every prompt); when shorter than n the
   // remaining seeds derive from sampling.seed and the index.
   std::vector<uint64_t> seeds;

@@ -67,7 +67,7 @@ std::unique_ptr<Sequence> Scheduler::remove(Sequence* seq) {
 }
 
 void Scheduler::reuse_cached_prefix(Sequence& seq) {
-  if (seq.n_computed > 0 || seq.req->request.logprobs.prompt) return;  // scoring needs every position
+  if (seq.n_computed > 0 || seq.req->request.logprobs.prompt || !seq.cacheable()) return;  // scoring needs every position
   const int32_t bs = pool_.block_size();
   // Leave at least one position to compute: its logits pick the next token.
   const int32_t max_blocks = (static_cast<int32_t>(seq.tokens.size()) - 1) / bs;
@@ -102,7 +102,11 @@ bool Scheduler::add_slot(Sequence& seq, int32_t n_tokens, StepPlan& plan) {
     if (scored && slot.first_score_row < 0) slot.first_score_row = plan.n_logit_rows;
     if (last) slot.logits_row = plan.n_logit_rows;
     if (want) ++plan.n_logit_rows;
-    plan.batch.entries.push_back({slot_idx, pos, seq.tokens[pos], want});
+    const float* embedding = nullptr;
+    for (const auto& e : seq.embeddings) {
+      if (e.index == pos) embedding = e.values.data();
+    }
+    plan.batch.entries.push_back({slot_idx, pos, seq.tokens[pos], want, embedding});
   }
   plan.slots.push_back(slot);
   return true;
@@ -172,7 +176,7 @@ void Scheduler::commit(const StepPlan& plan) {
   for (const auto& slot : plan.slots) {
     Sequence& seq = *slot.seq;
     seq.n_computed = slot.first_pos + slot.n_tokens;
-    while ((seq.n_published + 1) * bs <= seq.n_computed) {
+    while (seq.cacheable() && (seq.n_published + 1) * bs <= seq.n_computed) {
       std::span<const int32_t> chunk(seq.tokens.data() + static_cast<size_t>(seq.n_published) * bs, bs);
       pool_.publish(seq.blocks[seq.n_published], seq.last_hash, chunk);
       seq.last_hash = KvBlockPool::chain_hash(seq.last_hash, chunk);

@@ -45,6 +45,10 @@ struct Sequence {
   int32_t n_published = 0;      // leading full blocks registered in the prefix cache
   uint64_t last_hash = 0;       // chain hash of those blocks
   bool prompt_scored = false;
+  // Input embeddings replaced at prompt positions ([pos] -> values); such KV is not content-addressable
+  // by token ids, so these sequences neither use nor feed the prefix cache.
+  std::vector<EmbeddingOverride> embeddings;
+  bool cacheable() const { return embeddings.empty(); }
 
   std::unique_ptr<sampling::SamplerChain> sampler;
   std::optional<tokenizer::DecodeStream> decoder;

@@ -13,6 +13,7 @@ struct BatchEntry {
   int32_t pos = 0;          // position of this token in its sequence
   int32_t token = 0;
   bool want_logits = false; // emit a logits row for this entry
+  const float* embedding = nullptr;  // [n_embd] input embedding to use instead of the token's, if set
 };
 
 struct ForwardBatch {

@@ -2,6 +2,7 @@
 // preemption and prefix-cache hits are exact, n > 1 shares the prompt, cancellation frees blocks.
 #include "engine/engine.h"
 
+#include <cstring>
 #include <future>
 #include <regex>
 
@@ -37,7 +38,7 @@ std::unique_ptr<Engine> make_engine(EngineOptions o = {}) {
 
 GenerationRequest request(const std::string& prompt, int32_t max_new, float temperature = 0.0f, uint64_t seed = 0) {
   GenerationRequest r;
-  r.prompts = {Prompt{prompt, {}}};
+  r.prompts = {Prompt{prompt, {}, {}}};
   r.max_new_tokens = max_new;
   r.sampling.temperature = temperature;
   r.sampling.seed = seed;
@@ -191,6 +192,55 @@ TEST(Engine, QueueLimitRefuses) {
   auto res = e->submit(request("Once", 5), [](GenerationEvent) {});
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.error().kind, SubmitError::Kind::kQueueFull);
+}
+
+}  // namespace
+}  // namespace mynah::engine
+
+namespace mynah::engine {
+namespace {
+
+TEST(EngineKnobs, WordBiasForbidsTheWord) {
+  auto e = make_engine();
+  GenerationRequest r = request("Once upon a time", 12);
+  r.word_biases = {{"there", -100.0f}};
+  auto out = run(*e, r);
+  EXPECT_EQ(out[0].text.find("there"), std::string::npos) << out[0].text;
+  EXPECT_NE(out[0].text, kReference.substr(0, out[0].text.size()));
+}
+
+TEST(EngineKnobs, BannedPhraseNeverAppears) {
+  auto e = make_engine();
+  GenerationRequest r = request("Once upon a time", 40);
+  r.banned_phrases = {"little girl"};
+  auto out = run(*e, r);
+  EXPECT_EQ(out[0].text.find("little girl"), std::string::npos) << out[0].text;
+  EXPECT_NE(out[0].text.find("little"), std::string::npos) << out[0].text;  // only the completion is banned
+}
+
+TEST(EngineKnobs, EmbeddingOverrideFeedsTheGivenVector) {
+  auto f = gguf::GgufFile::open(std::string(MYNAH_SOURCE_ROOT) + "/models/stories260K.gguf");
+  const auto* embd = f->find_tensor("token_embd.weight");
+  const int n_embd = static_cast<int>(embd->dims[0]);
+  auto row = [&](int token) {
+    std::vector<float> v(n_embd);
+    std::memcpy(v.data(), f->tensor_bytes(*embd).data() + static_cast<size_t>(token) * n_embd * 4, n_embd * 4);
+    return v;
+  };
+  auto e = make_engine();
+  GenerationRequest r;
+  r.prompts = {Prompt{std::nullopt, {1, 403, 407, 261, 378}, {}}};
+  r.max_new_tokens = 20;
+  r.sampling.temperature = 0.0f;
+  const auto plain = run(*e, r);
+  r.prompts[0].embeddings = {{2, row(407)}};  // the same vector the token would have: same output
+  const auto same = run(*e, r);
+  EXPECT_EQ(same[0].tokens, plain[0].tokens);
+  EXPECT_EQ(same[0].usage.cached_prompt_tokens, 0);
+  r.prompts[0].embeddings = {{4, row(317)}};  // " Lily" in place of " time": a different story
+  EXPECT_NE(run(*e, r)[0].tokens, plain[0].tokens);
+  r.prompts[0].embeddings = {{9, row(317)}};
+  EXPECT_FALSE(e->submit(r, [](GenerationEvent) {}).ok());
 }
 
 }  // namespace

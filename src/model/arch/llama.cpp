@@ -156,7 +156,9 @@ util::Status LlamaModel::forward(const ForwardBatch& batch, KvCache& cache, util
   rope_cos_.resize(rope_->n_pairs());
   rope_sin_.resize(rope_->n_pairs());
   for (int64_t i = 0; i < n; ++i) {
-    if (!kernels::get_row(token_embd_, batch.entries[i].token, &x_[i * c.n_embd])) {
+    if (batch.entries[i].embedding) {
+      std::copy_n(batch.entries[i].embedding, c.n_embd, &x_[i * c.n_embd]);
+    } else if (!kernels::get_row(token_embd_, batch.entries[i].token, &x_[i * c.n_embd])) {
       return util::make_error("cannot read embedding row {}", batch.entries[i].token);
     }
   }
