@@ -45,9 +45,11 @@ void Metrics::add_counts(int64_t prefilled, int64_t generated) {
   generated_ += generated;
 }
 
-void Metrics::add_request(bool ok) {
+void Metrics::add_finished(std::string_view reason) {
   std::lock_guard lock(mu_);
-  (ok ? requests_ok_ : requests_failed_)++;
+  auto it = finished_.find(reason);
+  if (it == finished_.end()) it = finished_.emplace(std::string(reason), 0).first;
+  ++it->second;
 }
 
 void Metrics::set_totals(int64_t prefix_hit_tokens, int64_t preemptions) {
@@ -78,9 +80,11 @@ std::string Metrics::render() const {
   counter("mynah_generation_tokens_total", "Tokens generated.", generated_);
   counter("mynah_prefix_cache_hit_tokens_total", "Prompt tokens served from the prefix cache.", prefix_hits_);
   counter("mynah_preemptions_total", "Sequences preempted for lack of KV blocks.", preemptions_);
-  out += "# HELP mynah_requests_total Finished sequences by outcome.\n# TYPE mynah_requests_total counter\n";
-  out += fmt::format("mynah_requests_total{{outcome=\"ok\"}} {}\nmynah_requests_total{{outcome=\"failed\"}} {}\n",
-                     requests_ok_, requests_failed_);
+  out += "# HELP mynah_requests_total Finished sequences by finish reason.\n# TYPE mynah_requests_total counter\n";
+  for (const char* reason : {"stop", "length", "cancelled", "error"}) {
+    auto it = finished_.find(std::string_view(reason));
+    out += fmt::format("mynah_requests_total{{finish_reason=\"{}\"}} {}\n", reason, it == finished_.end() ? 0 : it->second);
+  }
   ttft_.render(out, "mynah_time_to_first_token_seconds", "Time from arrival to the first generated token.");
   itl_.render(out, "mynah_inter_token_latency_seconds", "Time between consecutive generated tokens.");
   e2e_.render(out, "mynah_e2e_request_latency_seconds", "Time from arrival to the last token.");

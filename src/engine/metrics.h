@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -29,7 +31,8 @@ class Metrics {
 
   void set_gauges(int64_t running, int64_t waiting, int64_t kv_used, int64_t kv_total);
   void add_counts(int64_t prefilled, int64_t generated);
-  void add_request(bool ok);
+  // Counts a finished sequence under its finish reason (stop, length, cancelled, error).
+  void add_finished(std::string_view reason);
   void set_totals(int64_t prefix_hit_tokens, int64_t preemptions);
   void observe_ttft(double s);
   void observe_itl(double s);
@@ -41,7 +44,8 @@ class Metrics {
  private:
   mutable std::mutex mu_;
   int64_t running_ = 0, waiting_ = 0, kv_used_ = 0, kv_total_ = 0;
-  int64_t prefilled_ = 0, generated_ = 0, requests_ok_ = 0, requests_failed_ = 0;
+  int64_t prefilled_ = 0, generated_ = 0;
+  std::map<std::string, int64_t, std::less<>> finished_;
   int64_t prefix_hits_ = 0, preemptions_ = 0;
   Histogram ttft_, itl_, e2e_, queue_;
 };

@@ -141,7 +141,7 @@ void Engine::finish(Sequence& seq, FinishReason reason, GenerationEvent ev) {
   ev.usage = {seq.n_prompt, std::max(seq.n_generated(), 0), seq.n_cached_prompt};
   const auto now = Clock::now();
   metrics_.observe_e2e(seconds(now - seq.req->arrival));
-  metrics_.add_request(reason != FinishReason::kError);
+  metrics_.add_finished(finish_reason_name(reason));
   // Followers that never started (their leader ended before its prompt was done) end the same way.
   std::vector<std::unique_ptr<Sequence>> followers = std::move(seq.followers);
   auto req = seq.req;
