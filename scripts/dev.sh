@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's entry points (the README's two commands call this):
-#   scripts/dev.sh serve   install dependencies, build, run the embedded default model
+#   scripts/dev.sh serve   install dependencies, build, serve the embedded default model on :8080
 #   scripts/dev.sh test    install dependencies, build, run the whole test suite
 #   scripts/dev.sh build   install dependencies and build only
 set -euo pipefail
@@ -18,8 +18,7 @@ build() {
 case "${1:-}" in
   serve)
     build
-    # Until the HTTP server lands (issue #6) the first README command generates from the embedded model.
-    exec "$BUILD_DIR/mynah" generate -p "Once upon a time" -n 128
+    exec "$BUILD_DIR/mynah" serve --host "${MYNAH_HOST:-127.0.0.1}" --port "${MYNAH_PORT:-8080}"
     ;;
   test)
     build
