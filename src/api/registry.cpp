@@ -4,11 +4,18 @@
 namespace mynah::api {
 
 std::unique_ptr<Dialect> make_openai_completions();
+std::unique_ptr<Dialect> make_fireworks_completions();
+std::unique_ptr<Dialect> make_friendli_completions();
+std::unique_ptr<Dialect> make_cohere_generate();
+std::unique_ptr<Dialect> make_lighton_create();
 
 const std::vector<std::unique_ptr<Dialect>>& dialects() {
   static const std::vector<std::unique_ptr<Dialect>> kDialects = [] {
     std::vector<std::unique_ptr<Dialect>> d;
-    d.push_back(make_openai_completions());
+    for (auto make : {&make_openai_completions, &make_fireworks_completions, &make_friendli_completions,
+                      &make_cohere_generate, &make_lighton_create}) {
+      if (auto dialect = make()) d.push_back(std::move(dialect));
+    }
     return d;
   }();
   return kDialects;
