@@ -2,6 +2,7 @@
 // Defaults and ranges from the OpenAI API reference; stop sequences are cut from the returned text.
 #include <chrono>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -43,7 +44,9 @@ class OpenAiCall final : public Call {
     return {{"id", id_}, {"object", "text_completion"}, {"created", created_}, {"model", served_model}};
   }
   // Prompt text for echo: the original string, or the token pieces of a token-id prompt.
-  std::string echo_text(const SequenceResult& r) const;
+  std::string echo_text(int32_t prompt_idx) const;
+  // The prompt's token scores; the engine scores a prompt once, on its first continuation.
+  std::vector<engine::TokenScore> prompt_scores(int32_t prompt_idx) const;
   json logprobs_json(const std::vector<engine::TokenScore>& scores, int64_t offset_base, bool first_is_prompt_start) const;
   json choice(const SequenceResult& r, int32_t index) const;
 
@@ -56,12 +59,20 @@ class OpenAiCall final : public Call {
   std::string id_;
   int64_t created_;
   std::map<std::pair<int32_t, int32_t>, int64_t> stream_offsets_;  // text emitted so far per choice
+  std::set<std::pair<int32_t, int32_t>> echoed_;                   // choices whose prompt was streamed
 };
 
-std::string OpenAiCall::echo_text(const SequenceResult& r) const {
-  if (!prompt_texts_[r.prompt_idx].empty()) return prompt_texts_[r.prompt_idx];
+std::vector<engine::TokenScore> OpenAiCall::prompt_scores(int32_t prompt_idx) const {
+  for (const auto* r : acc_.ordered()) {
+    if (r->prompt_idx == prompt_idx && !r->prompt_scores.empty()) return r->prompt_scores;
+  }
+  return {};
+}
+
+std::string OpenAiCall::echo_text(int32_t prompt_idx) const {
+  if (!prompt_texts_[prompt_idx].empty()) return prompt_texts_[prompt_idx];
   std::string text;
-  for (const auto& s : r.prompt_scores) text += s.piece;
+  for (const auto& s : prompt_scores(prompt_idx)) text += s.piece;
   return text;
 }
 
@@ -85,12 +96,12 @@ json OpenAiCall::logprobs_json(const std::vector<engine::TokenScore>& scores, in
 }
 
 json OpenAiCall::choice(const SequenceResult& r, int32_t index) const {
-  const std::string prefix = echo_ ? echo_text(r) : std::string();
+  const std::string prefix = echo_ ? echo_text(r.prompt_idx) : std::string();
   json c = {{"text", prefix + r.text}, {"index", index}, {"logprobs", nullptr},
             {"finish_reason", r.finish ? json(finish_name(*r.finish)) : json(nullptr)}};
   if (logprobs_) {
     std::vector<engine::TokenScore> scores;
-    if (echo_) scores = r.prompt_scores;
+    if (echo_) scores = prompt_scores(r.prompt_idx);
     scores.insert(scores.end(), r.tokens.begin(), r.tokens.end());
     c["logprobs"] = logprobs_json(scores, 0, echo_);
   }
@@ -98,7 +109,7 @@ json OpenAiCall::choice(const SequenceResult& r, int32_t index) const {
 }
 
 std::string OpenAiCall::on_event(const engine::GenerationEvent& ev) {
-  SequenceResult& r = acc_.add(ev);
+  acc_.add(ev);
   if (!stream) return {};
   if (ev.finish == engine::FinishReason::kError || ev.finish == engine::FinishReason::kCancelled) {
     return sse_data(dump({{"error", {{"message", ev.error.empty() ? "generation was cancelled" : ev.error},
@@ -108,9 +119,14 @@ std::string OpenAiCall::on_event(const engine::GenerationEvent& ev) {
   int64_t& offset = stream_offsets_[{ev.prompt_idx, ev.seq_idx}];
   std::string text = ev.text_delta;
   std::vector<engine::TokenScore> scores = ev.tokens;
-  if (echo_ && !ev.prompt_scores.empty()) {
-    text = echo_text(r) + text;
-    scores.insert(scores.begin(), ev.prompt_scores.begin(), ev.prompt_scores.end());
+  if (echo_) {
+    // Prompt scores may arrive in several prefill chunks before the first token: echo them once, whole.
+    if (ev.tokens.empty() && !ev.finish) return {};
+    if (echoed_.insert({ev.prompt_idx, ev.seq_idx}).second) {
+      text = echo_text(ev.prompt_idx) + text;
+      const auto prompt = prompt_scores(ev.prompt_idx);
+      scores.insert(scores.begin(), prompt.begin(), prompt.end());
+    }
   }
   if (text.empty() && scores.empty() && !ev.finish) return {};
   json chunk = envelope();
