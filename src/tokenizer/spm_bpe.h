@@ -10,6 +10,7 @@
 
 #include "tokenizer/model_stage.h"
 #include "tokenizer/vocab.h"
+#include "tokenizer/word_cache.h"
 #include "util/status.h"
 
 namespace mynah::tokenizer {
@@ -26,14 +27,21 @@ class SpmBpe final : public ModelStage {
   std::string normal_piece(std::string_view token_text) const override;
 
  private:
-  SpmBpe(std::shared_ptr<const Vocab> vocab, const std::array<TokenId, 256>& byte_tokens)
-      : vocab_(std::move(vocab)), byte_tokens_(byte_tokens) {}
+  struct Scratch;  // merge buffers reused across the words of one fragment
 
+  SpmBpe(std::shared_ptr<const Vocab> vocab, const std::array<TokenId, 256>& byte_tokens, bool split_words);
+
+  // Merges one word (cached when short) and appends its ids.
+  void encode_word(std::string_view word, Scratch& scratch, WordCache::Batch& cached, std::vector<TokenId>& out) const;
   // Runs the merge loop over `text` (already escaped; at most 2^31 - 1 bytes) and appends the ids.
-  void merge(std::string_view text, std::vector<TokenId>& out) const;
+  void merge(std::string_view text, Scratch& scratch, std::vector<TokenId>& out) const;
 
   std::shared_ptr<const Vocab> vocab_;
   std::array<TokenId, 256> byte_tokens_;  // fallback id for each byte value
+  // True when no token has U+2581 after another character, so no merge can cross the start of a
+  // U+2581 run and each "word" from there to the next such start merges on its own (see create()).
+  bool split_words_;
+  mutable WordCache cache_;  // mutable: a memo, invisible to callers and safe across threads
 };
 
 }  // namespace mynah::tokenizer

@@ -7,30 +7,65 @@
 
 #include <fmt/format.h>
 
+#include "tokenizer/byte_level_bpe.h"
 #include "tokenizer/model_stage.h"
+#include "tokenizer/pretokenizer.h"
 #include "tokenizer/special_tokens.h"
 #include "tokenizer/spm_bpe.h"
 
 namespace mynah::tokenizer {
 namespace {
 
-using StageFactory = util::Result<std::unique_ptr<ModelStage>> (*)(const gguf::Metadata&, std::shared_ptr<const Vocab>);
+// `preset` is the resolved pre-tokenizer for models that use one, else nullptr.
+using StageFactory = util::Result<std::unique_ptr<ModelStage>> (*)(const gguf::Metadata&, std::shared_ptr<const Vocab>,
+                                                                   const PreTokenizerPreset* preset);
 
-util::Result<std::unique_ptr<ModelStage>> make_spm_bpe(const gguf::Metadata&, std::shared_ptr<const Vocab> vocab) {
+util::Result<std::unique_ptr<ModelStage>> make_spm_bpe(const gguf::Metadata&, std::shared_ptr<const Vocab> vocab,
+                                                       const PreTokenizerPreset*) {
   auto stage = SpmBpe::create(std::move(vocab));
   if (!stage) return stage.take_error();
   return std::unique_ptr<ModelStage>(std::move(*stage));
 }
 
-// One row per supported tokenizer.ggml.model value; byte-level BPE ("gpt2") adds a row here.
+util::Result<std::unique_ptr<ModelStage>> make_byte_level_bpe(const gguf::Metadata& md,
+                                                              std::shared_ptr<const Vocab> vocab,
+                                                              const PreTokenizerPreset* preset) {
+  auto stage = ByteLevelBpe::create(md, std::move(vocab), *preset);
+  if (!stage) return stage.take_error();
+  return std::unique_ptr<ModelStage>(std::move(*stage));
+}
+
+// One row per supported tokenizer.ggml.model value.
 struct ModelEntry {
   std::string_view name;
   VocabDefaults defaults;
+  bool uses_pre_tokenizer;  // resolve tokenizer.ggml.pre (or TokenizerOptions::pre_tokenizer)
   StageFactory make;
 };
 constexpr ModelEntry kModels[] = {
-    {"llama", VocabDefaults{.add_space_prefix = true, .add_bos = true, .requires_scores = true}, &make_spm_bpe},
+    {"llama", VocabDefaults{.add_space_prefix = true, .add_bos = true, .requires_scores = true}, false, &make_spm_bpe},
+    {"gpt2", VocabDefaults{}, true, &make_byte_level_bpe},
 };
+
+// The preset named by the override, else by tokenizer.ggml.pre, else "default" (llama.cpp's rule
+// for GGUFs converted before the key existed, such as GPT-NeoX's).
+util::Result<const PreTokenizerPreset*> resolve_pre_tokenizer(const gguf::Metadata& md, const TokenizerOptions& options) {
+  std::string name = options.pre_tokenizer;
+  std::string_view origin = "TokenizerOptions::pre_tokenizer (--tokenizer-pre)";
+  if (name.empty()) {
+    auto pre = md.find_string("tokenizer.ggml.pre");
+    if (!pre) return pre.take_error();
+    name = pre->value_or("default");
+    origin = "tokenizer.ggml.pre";
+  }
+  if (const PreTokenizerPreset* preset = find_pre_tokenizer_preset(name)) return preset;
+  const bool from_metadata = options.pre_tokenizer.empty();
+  return util::make_error("unknown pre-tokenizer \"{}\" from {} (known: {}){}", name, origin,
+                          known_pre_tokenizer_names(),
+                          from_metadata ? "; to force one, set TokenizerOptions::pre_tokenizer "
+                                          "(mynah tokenize --tokenizer-pre NAME)"
+                                        : "");
+}
 
 // CONTROL token texts that end a turn although their id is neither eos nor eot (llama.cpp's list).
 constexpr std::array<std::string_view, 8> kEndOfTurnTexts = {
@@ -84,7 +119,10 @@ struct Tokenizer::State {
   }
 
   void build_eog() {
-    for (auto id : {vocab->eos(), vocab->eot()}) {
+    // llama.cpp also ends generation on the FIM pad/repo/separator tokens: a FIM model emits them
+    // after the middle it was asked for.
+    const FimIds& fim = vocab->fim();
+    for (auto id : {vocab->eos(), vocab->eot(), fim.pad, fim.rep, fim.sep}) {
       if (id) eog_ids.push_back(*id);
     }
     for (TokenId id = 0; id < vocab->n_tokens(); ++id) {
@@ -97,7 +135,7 @@ struct Tokenizer::State {
   }
 };
 
-util::Result<Tokenizer> Tokenizer::from_gguf(const gguf::GgufFile& file) {
+util::Result<Tokenizer> Tokenizer::from_gguf(const gguf::GgufFile& file, const TokenizerOptions& options) {
   const gguf::Metadata& md = file.metadata();
   auto fail = [&](std::string_view message) {
     return util::make_error("{}: tokenizer: {}", file.source_name(), message);
@@ -109,10 +147,18 @@ util::Result<Tokenizer> Tokenizer::from_gguf(const gguf::GgufFile& file) {
     return fail(
         fmt::format("unsupported tokenizer.ggml.model \"{}\" (supported: {})", *model_name, supported_models()));
   }
-  auto vocab = Vocab::from_metadata(md, entry->defaults);
+  VocabDefaults defaults = entry->defaults;
+  const PreTokenizerPreset* preset = nullptr;
+  if (entry->uses_pre_tokenizer) {
+    auto resolved = resolve_pre_tokenizer(md, options);
+    if (!resolved) return fail(resolved.error().message);
+    preset = *resolved;
+    defaults.add_bos = defaults.add_bos || preset->add_bos;
+  }
+  auto vocab = Vocab::from_metadata(md, defaults);
   if (!vocab) return fail(vocab.error().message);
   auto shared_vocab = std::make_shared<const Vocab>(std::move(*vocab));
-  auto stage = entry->make(md, shared_vocab);
+  auto stage = entry->make(md, shared_vocab, preset);
   if (!stage) return fail(stage.error().message);
   auto state = std::make_shared<State>(std::move(shared_vocab), std::move(*stage));
   state->build_pieces();
@@ -165,6 +211,9 @@ const std::string& Tokenizer::token_text(TokenId id) const {
 int32_t Tokenizer::n_vocab() const { return state_->vocab->n_tokens(); }
 TokenId Tokenizer::bos_id() const { return state_->vocab->bos().value_or(-1); }
 TokenId Tokenizer::eos_id() const { return state_->vocab->eos().value_or(-1); }
+TokenId Tokenizer::eot_id() const { return state_->vocab->eot().value_or(-1); }
+TokenId Tokenizer::pad_id() const { return state_->vocab->pad().value_or(-1); }
+const FimIds& Tokenizer::fim_ids() const { return state_->vocab->fim(); }
 bool Tokenizer::add_bos() const { return state_->vocab->add_bos(); }
 bool Tokenizer::add_eos() const { return state_->vocab->add_eos(); }
 bool Tokenizer::add_space_prefix() const { return state_->vocab->add_space_prefix(); }

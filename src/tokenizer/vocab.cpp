@@ -2,6 +2,7 @@
 // every problem before failing, so a broken converter output is diagnosed in one run.
 #include "tokenizer/vocab.h"
 
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -38,6 +39,30 @@ bool is_byte_token_text(std::string_view text) {
   return text.size() == 6 && text.substr(0, 3) == "<0x" && is_hex(text[3]) && is_hex(text[4]) && text[5] == '>';
 }
 
+// Where a FIM id comes from: its metadata key, an older key some converters wrote, and the texts
+// it has in the families that use it (llama.cpp's lists).
+struct FimSource {
+  std::optional<TokenId> FimIds::*field;
+  std::string_view key;
+  std::string_view legacy_key;
+  std::array<std::string_view, 6> texts;
+};
+const FimSource kFimSources[] = {
+    {&FimIds::pre, "tokenizer.ggml.fim_pre_token_id", "tokenizer.ggml.prefix_token_id",
+     {"<|fim_prefix|>", "<fim-prefix>", "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "begin\xEF\xBD\x9C>", "<fim_prefix>",
+      "<PRE>", "\xE2\x96\x81<PRE>"}},
+    {&FimIds::suf, "tokenizer.ggml.fim_suf_token_id", "tokenizer.ggml.suffix_token_id",
+     {"<|fim_suffix|>", "<fim-suffix>", "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "hole\xEF\xBD\x9C>", "<fim_suffix>",
+      "<SUF>", "\xE2\x96\x81<SUF>"}},
+    {&FimIds::mid, "tokenizer.ggml.fim_mid_token_id", "tokenizer.ggml.middle_token_id",
+     {"<|fim_middle|>", "<fim-middle>", "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "end\xEF\xBD\x9C>", "<fim_middle>",
+      "<MID>", "\xE2\x96\x81<MID>"}},
+    {&FimIds::pad, "tokenizer.ggml.fim_pad_token_id", "", {"<|fim_pad|>", "<fim-pad>", "<fim_pad>"}},
+    {&FimIds::rep, "tokenizer.ggml.fim_rep_token_id", "",
+     {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPOSITORY>", "<reponame>", "<repo_name>"}},
+    {&FimIds::sep, "tokenizer.ggml.fim_sep_token_id", "", {"<|file_sep|>", "<file_sep>", "<|file_separator|>"}},
+};
+
 }  // namespace
 
 // Builds a Vocab key by key; each step appends to problems_ instead of returning early where the
@@ -51,6 +76,7 @@ class VocabLoader {
     load_scores();
     load_types();
     load_special_ids();
+    load_fim_ids();
     load_flags();
     load_name();
     return finish();
@@ -140,6 +166,26 @@ class VocabLoader {
     vocab_.eot_ = load_id("tokenizer.ggml.eot_token_id");
   }
 
+  void load_fim_ids() {
+    for (const FimSource& source : kFimSources) {
+      std::optional<TokenId> id = load_id(source.key);
+      if (!id && !source.legacy_key.empty()) id = load_id(source.legacy_key);
+      vocab_.fim_.*source.field = id;
+    }
+  }
+
+  // Fills FIM ids the metadata left out from their texts; needs the index, so runs in finish().
+  void find_fim_texts() {
+    for (const FimSource& source : kFimSources) {
+      std::optional<TokenId>& id = vocab_.fim_.*source.field;
+      for (size_t i = 0; !id && i < source.texts.size() && !source.texts[i].empty(); ++i) {
+        auto found = vocab_.find(source.texts[i]);
+        const TokenType type = found ? vocab_.type(*found) : TokenType::kNormal;
+        if (type == TokenType::kControl || type == TokenType::kUserDefined) id = found;
+      }
+    }
+  }
+
   bool load_flag(std::string_view key, bool fallback) {
     auto flag = md_.find_bool(key);
     if (flag) return flag->value_or(fallback);
@@ -178,6 +224,7 @@ class VocabLoader {
     for (size_t i = 0; i < n(); ++i) {
       if (!vocab_.texts_[i].empty()) vocab_.index_[vocab_.texts_[i]] = static_cast<TokenId>(i);
     }
+    find_fim_texts();
     return std::move(vocab_);
   }
 

@@ -26,6 +26,12 @@ enum class TokenType : uint8_t {
   kByte = 6,
 };
 
+// Fill-in-the-middle special tokens (tokenizer.ggml.fim_*_token_id). Most GGUFs omit the keys, so
+// a missing one is looked up among CONTROL/USER_DEFINED tokens by its families' texts.
+struct FimIds {
+  std::optional<TokenId> pre, suf, mid, pad, rep, sep;
+};
+
 // What a tokenizer model (tokenizer.ggml.model) assumes when a key is absent.
 struct VocabDefaults {
   bool add_space_prefix = false;  // tokenizer.ggml.add_space_prefix
@@ -62,6 +68,7 @@ class Vocab {
   std::optional<TokenId> unk() const { return unk_; }
   std::optional<TokenId> pad() const { return pad_; }
   std::optional<TokenId> eot() const { return eot_; }
+  const FimIds& fim() const { return fim_; }
   bool add_bos() const { return add_bos_; }
   bool add_eos() const { return add_eos_; }
   bool add_space_prefix() const { return add_space_prefix_; }
@@ -77,6 +84,7 @@ class Vocab {
   std::vector<TokenType> types_;
   std::unordered_map<std::string_view, TokenId> index_;  // views into texts_
   std::optional<TokenId> bos_, eos_, unk_, pad_, eot_;
+  FimIds fim_;
   bool add_bos_ = false;
   bool add_eos_ = false;
   bool add_space_prefix_ = false;

@@ -79,7 +79,9 @@ TEST_P(Conformance, MatchesReferenceVectors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Vocabs, Conformance,
-                         ::testing::Values("ggml-vocab-llama-spm.gguf", "ggml-vocab-phi-3.gguf"),
+                         ::testing::Values("ggml-vocab-llama-spm.gguf", "ggml-vocab-phi-3.gguf",
+                                           "ggml-vocab-llama-bpe.gguf", "ggml-vocab-qwen2.gguf",
+                                           "ggml-vocab-gpt-2.gguf", "ggml-vocab-deepseek-llm.gguf"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            const std::string& file = param_info.param;  // ggml-vocab-NAME.gguf -> NAME
                            std::string name = file.substr(11, file.size() - 16);

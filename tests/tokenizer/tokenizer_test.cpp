@@ -174,6 +174,34 @@ TEST(Tokenizer, HeapMergeMatchesNaiveReference) {
   }
 }
 
+// Words are merged separately only when no token has U+2581 after another character; either
+// way the result must equal merging the whole text at once.
+TEST(Tokenizer, WordSplitMatchesWholeTextMerge) {
+  const std::string mark = "\xE2\x96\x81";
+  auto base = [&] {
+    VocabBuilder b;
+    b.token(mark, -1).token("a", -2).token("b", -2).token(mark + "a", -1.5f).token(mark + mark, -0.5f);
+    b.token("ab", -1.2f).token("ba", -1.1f).token(mark + "ab", -0.7f).token(mark + mark + "b", -0.6f);
+    return b;
+  };
+  auto split = base().build();  // no inner U+2581: merged word by word
+  auto inner = base();
+  inner.token("a" + mark, -0.4f).token("b" + mark + "a", -0.3f).token("a" + mark + mark, -0.2f);
+  auto whole = inner.build();  // "a▁" exists: merged as one run
+  ASSERT_TRUE(split.ok() && whole.ok());
+  std::mt19937 rng(77);
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    for (size_t i = rng() % 30; i > 0; --i) text += "ab  "[rng() % 4];
+    ASSERT_EQ(split->encode(text, false, false), naive_encode(*split, text)) << "'" << text << "'";
+    ASSERT_EQ(whole->encode(text, false, false), naive_encode(*whole, text)) << "'" << text << "'";
+  }
+  // The inner-mark tokens really are used, so the whole-text path was exercised: ▁ b a▁ a.
+  const Ids ids = whole->encode("ba a", false, false);
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(whole->token_text(ids[2]), "a" + mark);
+}
+
 TEST(Tokenizer, OneMegabyteWithoutSpacesRoundTrips) {
   std::mt19937 rng(99);
   const std::string letters = "etaoinshrdlucmfwypvbgkjqxz";
