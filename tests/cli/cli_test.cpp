@@ -91,3 +91,37 @@ TEST(Cli, BadInputFailsCleanly) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every Hugging Face vector through the CLI: `mynah tokenize -m VOCAB --no-bos`, and back with --detokenize.
+class CliTokenizeVectors : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliTokenizeVectors, ReproducesEveryLineAndRoundTrips) {
+  const std::string base = std::string(MYNAH_SHARED_DIR) + "/tokenizer-vectors/ggml-vocab-" + GetParam() + ".gguf";
+  std::ifstream inp(base + ".inp", std::ios::binary), out(base + ".out");
+  const std::string all((std::istreambuf_iterator<char>(inp)), std::istreambuf_iterator<char>());
+  std::vector<std::string> inputs;
+  const std::string sep = "\n__ggml_vocab_test__\n";
+  for (size_t start = 0;;) {
+    const size_t at = all.find(sep, start);
+    inputs.push_back(all.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) break;
+    start = at + sep.size();
+  }
+  std::string line;
+  for (size_t i = 0; i < inputs.size() && std::getline(out, line); ++i) {
+    const size_t first = line.find_first_not_of(' ');
+    const std::string expected = first == std::string::npos ? "" : line.substr(first);
+    auto r = run("tokenize -m " + base + " --no-bos", inputs[i]);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, expected + "\n") << GetParam() << " input " << i;
+    auto back = run("tokenize -m " + base + " --detokenize", r.out);
+    EXPECT_EQ(back.out, inputs[i]) << GetParam() << " input " << i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFamilies, CliTokenizeVectors,
+                         ::testing::Values("llama-spm", "phi-3", "llama-bpe", "qwen2", "gpt-2", "deepseek-llm"));
+
+}  // namespace
