@@ -1,6 +1,7 @@
 // The mynah binary end to end: the README's golden greedy story, tokenize, inspect, and clean
 // failures (message on stderr, non-zero exit) for bad flags, missing and corrupt model files.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -18,8 +19,10 @@ struct RunResult {
 };
 
 RunResult run(const std::string& args, const std::string& stdin_text = "") {
-  const std::string in_path = ::testing::TempDir() + "mynah_cli_stdin.txt";
-  const std::string err_path = ::testing::TempDir() + "mynah_cli_stderr.txt";
+  // Per-process names: ctest runs test cases of this binary in parallel processes.
+  const std::string tag = std::to_string(::getpid());
+  const std::string in_path = ::testing::TempDir() + "mynah_cli_stdin_" + tag + ".txt";
+  const std::string err_path = ::testing::TempDir() + "mynah_cli_stderr_" + tag + ".txt";
   std::ofstream(in_path, std::ios::binary) << stdin_text;
   const std::string cmd = std::string(MYNAH_BINARY) + " " + args + " < " + in_path + " 2> " + err_path;
   FILE* p = popen(cmd.c_str(), "r");
