@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "kernels/attention.h"
 #include "kernels/matmul.h"
 #include "tensor/quantize.h"
 #include "util/thread_pool.h"
@@ -86,7 +87,55 @@ void run(benchmark::State& state, Case c) {
   state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9 * iterations, benchmark::Counter::kIsRate);
 }
 
+// Prompt attention: kMaxAttentionQueries queries (8 positions x a GQA group of 8 heads) over
+// n_pos cached positions in 256-position blocks, head_dim 64, kv_dim 256 (TinyLlama's shape).
+void attention(benchmark::State& state, const KernelTable* table, int32_t n_pos) {
+  constexpr int kHeadDim = 64, kKvDim = 256, kBlock = 256;
+  const int32_t n_blocks = (n_pos + kBlock - 1) / kBlock;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> k(static_cast<size_t>(n_blocks) * kBlock * kKvDim), v(k.size());
+  for (float& f : k) f = dist(rng);
+  for (float& f : v) f = dist(rng);
+  std::vector<int32_t> table_ids(n_blocks);
+  for (int32_t i = 0; i < n_blocks; ++i) table_ids[i] = n_blocks - 1 - i;
+  std::vector<float> q(kernels::kMaxAttentionQueries * kHeadDim), out(q.size());
+  for (float& f : q) f = dist(rng);
+  std::vector<const float*> qp;
+  std::vector<float*> op;
+  std::vector<int32_t> n_pos_of;
+  for (int i = 0; i < kernels::kMaxAttentionQueries; ++i) {
+    qp.push_back(&q[i * kHeadDim]);
+    op.push_back(&out[i * kHeadDim]);
+    n_pos_of.push_back(n_pos - (kernels::kMaxAttentionQueries - 1 - i) / 8);
+  }
+  kernels::AttentionQueries a;
+  a.kv = {k.data(), v.data(), table_ids.data(), kBlock, kKvDim};
+  a.kv_offset = kHeadDim;
+  a.head_dim = kHeadDim;
+  a.scale = 0.125f;
+  a.n_queries = kernels::kMaxAttentionQueries;
+  a.q = qp.data();
+  a.out = op.data();
+  a.n_pos = n_pos_of.data();
+  for (auto _ : state) {
+    table->attend(a);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_query_pos"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kernels::kMaxAttentionQueries * n_pos,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void register_all() {
+  for (Isa isa : kernels::kAllIsas) {
+    const KernelTable* table = kernels::kernel_table_for(isa);
+    if (table == nullptr) continue;
+    for (int32_t n_pos : {64, 512}) {
+      const std::string name = "attention/" + std::string(kernels::isa_name(isa)) + "/n_pos:" + std::to_string(n_pos);
+      benchmark::RegisterBenchmark(name.c_str(), attention, table, n_pos)->Unit(benchmark::kMicrosecond);
+    }
+  }
   const std::pair<GgmlType, const char*> types[] = {
       {GgmlType::kQ4_0, "q4_0"}, {GgmlType::kQ8_0, "q8_0"}, {GgmlType::kF16, "f16"}};
   const std::pair<int64_t, int64_t> shapes[] = {{2048, 2048}, {5632, 2048}};

@@ -1,8 +1,10 @@
 // make_random_gguf: writes a llama-architecture GGUF of any shape with random weights and the
 // vocabulary of another GGUF, so tests and benchmarks can use realistically sized models offline.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
@@ -54,17 +56,38 @@ std::vector<uint8_t> ones(uint64_t n) {
   return out;
 }
 
-GgmlType parse_type(const std::string& name) {
-  if (name == "f32") return GgmlType::kF32;
-  if (name == "f16") return GgmlType::kF16;
-  if (name == "q8_0") return GgmlType::kQ8_0;
-  if (name == "q4_0") return GgmlType::kQ4_0;
-  throw CLI::ValidationError("--type", "must be f32, f16, q8_0 or q4_0");
+// Which type each matrix gets. Single types use it everywhere; the _M mixes follow llama.cpp's
+// quantizer (llama_tensor_get_type): Q6_K for output.weight and, in the layers use_more_bits()
+// picks, for attn_v and ffn_down; the base K type elsewhere.
+struct Recipe {
+  GgmlType base = GgmlType::kQ4_0;
+  bool mixed = false;
+
+  GgmlType type_of(const std::string& tensor, uint32_t layer, uint32_t n_layers) const {
+    if (!mixed) return base;
+    if (tensor == "output.weight") return GgmlType::kQ6_K;
+    const bool more_bits = layer < n_layers / 8 || layer >= 7 * n_layers / 8 || (layer - n_layers / 8) % 3 == 2;
+    if ((tensor == "attn_v.weight" || tensor == "ffn_down.weight") && more_bits) return GgmlType::kQ6_K;
+    return base;
+  }
+};
+
+Recipe parse_type(const std::string& name) {
+  const std::pair<const char*, GgmlType> singles[] = {
+      {"f32", GgmlType::kF32},   {"f16", GgmlType::kF16},   {"q8_0", GgmlType::kQ8_0}, {"q4_0", GgmlType::kQ4_0},
+      {"q4_1", GgmlType::kQ4_1}, {"q5_0", GgmlType::kQ5_0}, {"q5_1", GgmlType::kQ5_1}, {"q2_k", GgmlType::kQ2_K},
+      {"q3_k", GgmlType::kQ3_K}, {"q4_k", GgmlType::kQ4_K}, {"q5_k", GgmlType::kQ5_K}, {"q6_k", GgmlType::kQ6_K}};
+  for (const auto& [n, t] : singles) {
+    if (name == n) return {t, false};
+  }
+  if (name == "q4_k_m") return {GgmlType::kQ4_K, true};
+  if (name == "q5_k_m") return {GgmlType::kQ5_K, true};
+  throw CLI::ValidationError("--type", "must be f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k .. q6_k, q4_k_m or q5_k_m");
 }
 
 int write_model(const Shape& s, const std::string& type_name, const std::string& vocab_path, const std::string& out,
                 uint64_t seed) {
-  const GgmlType type = parse_type(type_name);
+  const Recipe recipe = parse_type(type_name);
   auto vocab = mynah::gguf::GgufFile::open(vocab_path);
   if (!vocab) {
     std::fprintf(stderr, "error: %s\n", vocab.error().message.c_str());
@@ -75,8 +98,10 @@ int write_model(const Shape& s, const std::string& type_name, const std::string&
     std::fprintf(stderr, "error: %s: %s\n", vocab_path.c_str(), tokens.error().message.c_str());
     return 1;
   }
-  if (s.dim % s.heads != 0 || s.heads % s.kv_heads != 0 || s.dim % 32 != 0 || s.ffn % 32 != 0) {
-    std::fprintf(stderr, "error: dim must be a multiple of 32 and of heads; heads a multiple of kv-heads; ffn of 32\n");
+  const uint32_t block = std::max(32u, mynah::gguf::ggml_type_traits(recipe.base).block_size);
+  if (s.dim % s.heads != 0 || s.heads % s.kv_heads != 0 || s.dim % block != 0 || s.ffn % block != 0) {
+    std::fprintf(stderr, "error: dim must be a multiple of heads and of %u; heads a multiple of kv-heads; ffn of %u\n",
+                 block, block);
     return 1;
   }
   const uint64_t n_vocab = tokens->size(), kv = uint64_t{s.dim} / s.heads * s.kv_heads;
@@ -97,20 +122,26 @@ int write_model(const Shape& s, const std::string& type_name, const std::string&
   }
   Noise noise(seed);
   const float scale = 0.05f;
-  w.add_tensor("token_embd.weight", type, {s.dim, n_vocab}, random_matrix(type, s.dim, n_vocab, scale, noise));
+  // matrix(name, layer, cols, rows): a random matrix in the recipe's type for that tensor.
+  const auto matrix = [&](const std::string& prefix, const std::string& name, uint32_t layer, uint64_t cols,
+                          uint64_t rows) {
+    const GgmlType type = recipe.type_of(name, layer, s.layers);
+    w.add_tensor(prefix + name, type, {cols, rows}, random_matrix(type, cols, rows, scale, noise));
+  };
+  matrix("", "token_embd.weight", 0, s.dim, n_vocab);
   w.add_tensor("output_norm.weight", GgmlType::kF32, {s.dim}, ones(s.dim));
-  w.add_tensor("output.weight", type, {s.dim, n_vocab}, random_matrix(type, s.dim, n_vocab, scale, noise));
+  matrix("", "output.weight", 0, s.dim, n_vocab);
   for (uint32_t l = 0; l < s.layers; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";
     w.add_tensor(p + "attn_norm.weight", GgmlType::kF32, {s.dim}, ones(s.dim));
-    w.add_tensor(p + "attn_q.weight", type, {s.dim, s.dim}, random_matrix(type, s.dim, s.dim, scale, noise));
-    w.add_tensor(p + "attn_k.weight", type, {s.dim, kv}, random_matrix(type, s.dim, kv, scale, noise));
-    w.add_tensor(p + "attn_v.weight", type, {s.dim, kv}, random_matrix(type, s.dim, kv, scale, noise));
-    w.add_tensor(p + "attn_output.weight", type, {s.dim, s.dim}, random_matrix(type, s.dim, s.dim, scale, noise));
+    matrix(p, "attn_q.weight", l, s.dim, s.dim);
+    matrix(p, "attn_k.weight", l, s.dim, kv);
+    matrix(p, "attn_v.weight", l, s.dim, kv);
+    matrix(p, "attn_output.weight", l, s.dim, s.dim);
     w.add_tensor(p + "ffn_norm.weight", GgmlType::kF32, {s.dim}, ones(s.dim));
-    w.add_tensor(p + "ffn_gate.weight", type, {s.dim, s.ffn}, random_matrix(type, s.dim, s.ffn, scale, noise));
-    w.add_tensor(p + "ffn_up.weight", type, {s.dim, s.ffn}, random_matrix(type, s.dim, s.ffn, scale, noise));
-    w.add_tensor(p + "ffn_down.weight", type, {s.ffn, s.dim}, random_matrix(type, s.ffn, s.dim, scale, noise));
+    matrix(p, "ffn_gate.weight", l, s.dim, s.ffn);
+    matrix(p, "ffn_up.weight", l, s.dim, s.ffn);
+    matrix(p, "ffn_down.weight", l, s.ffn, s.dim);
   }
   auto status = w.write_file(out);
   if (!status) {
@@ -130,7 +161,8 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   app.add_option("-o,--out", out, "Output GGUF path")->required();
   app.add_option("--vocab-from", vocab, "GGUF whose tokenizer.* metadata is copied")->required()->check(CLI::ExistingFile);
-  app.add_option("--type", type, "Weight type: f32, f16, q8_0, q4_0")->capture_default_str();
+  app.add_option("--type", type, "Weight type: f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k .. q6_k, q4_k_m, q5_k_m")
+      ->capture_default_str();
   app.add_option("--dim", s.dim, "Embedding size")->capture_default_str()->check(CLI::Range(32u, 65536u));
   app.add_option("--layers", s.layers, "Blocks")->capture_default_str()->check(CLI::Range(1u, 512u));
   app.add_option("--heads", s.heads, "Attention heads")->capture_default_str()->check(CLI::Range(1u, 1024u));

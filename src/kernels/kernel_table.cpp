@@ -13,6 +13,18 @@
 namespace mynah::kernels {
 namespace {
 
+// The scalar dots of the types an ISA has no SIMD kernel for (each ISA overrides what it has).
+void fill_scalar_quant_dots(KernelTable& t) {
+  t.q4_1_q8_0 = {scalar::dot_q4_1_q8_0, scalar::dot_rows<scalar::dot_q4_1_q8_0>};
+  t.q5_0_q8_0 = {scalar::dot_q5_0_q8_0, scalar::dot_rows<scalar::dot_q5_0_q8_0>};
+  t.q5_1_q8_0 = {scalar::dot_q5_1_q8_0, scalar::dot_rows<scalar::dot_q5_1_q8_0>};
+  t.q2_k_q8_k = {scalar::dot_q2_k_q8_k, scalar::dot_rows<scalar::dot_q2_k_q8_k>};
+  t.q3_k_q8_k = {scalar::dot_q3_k_q8_k, scalar::dot_rows<scalar::dot_q3_k_q8_k>};
+  t.q4_k_q8_k = {scalar::dot_q4_k_q8_k, scalar::dot_rows<scalar::dot_q4_k_q8_k>};
+  t.q5_k_q8_k = {scalar::dot_q5_k_q8_k, scalar::dot_rows<scalar::dot_q5_k_q8_k>};
+  t.q6_k_q8_k = {scalar::dot_q6_k_q8_k, scalar::dot_rows<scalar::dot_q6_k_q8_k>};
+}
+
 KernelTable scalar_table() {
   KernelTable t;
   t.isa = Isa::kScalar;
@@ -27,6 +39,14 @@ KernelTable scalar_table() {
   t.dot4_q8_0_q8_0 = scalar::dot_rows<scalar::dot_q8_0_q8_0>;
   t.dot4_q4_0_q8_0 = scalar::dot_rows<scalar::dot_q4_0_q8_0>;
   t.quantize_row_q8_0 = scalar::quantize_row_q8_0;
+  t.quantize_row_q8_k = scalar::quantize_row_q8_k;
+  fill_scalar_quant_dots(t);
+  t.rmsnorm = scalar::rmsnorm;
+  t.rope_rotate_pairs = scalar::rope_rotate_pairs;
+  t.softmax = scalar::softmax;
+  t.silu_mul = scalar::silu_mul;
+  t.add_inplace = scalar::add_inplace;
+  t.attend = scalar::attend;
   return t;
 }
 
@@ -44,6 +64,16 @@ KernelTable avx2_table() {
   t.dot4_q8_0_q8_0 = avx2::dot4_q8_0_q8_0;
   t.dot4_q4_0_q8_0 = avx2::dot4_q4_0_q8_0;
   t.quantize_row_q8_0 = avx2::quantize_row_q8_0;
+  t.quantize_row_q8_k = scalar::quantize_row_q8_k;
+  fill_scalar_quant_dots(t);
+  t.q4_k_q8_k = {avx2::dot_q4_k_q8_k, avx2::dot4_q4_k_q8_k};
+  t.q6_k_q8_k = {avx2::dot_q6_k_q8_k, avx2::dot4_q6_k_q8_k};
+  t.rmsnorm = avx2::rmsnorm;
+  t.rope_rotate_pairs = avx2::rope_rotate_pairs;
+  t.softmax = avx2::softmax;
+  t.silu_mul = avx2::silu_mul;
+  t.add_inplace = avx2::add_inplace;
+  t.attend = avx2::attend;
   return t;
 }
 
@@ -61,6 +91,21 @@ KernelTable avx512_table() {
   t.dot4_q8_0_q8_0 = avx512::dot4_q8_0_q8_0;
   t.dot4_q4_0_q8_0 = avx512::dot4_q4_0_q8_0;
   t.quantize_row_q8_0 = avx512::quantize_row_q8_0;
+  t.quantize_row_q8_k = scalar::quantize_row_q8_k;
+  fill_scalar_quant_dots(t);
+  t.q4_k_q8_k = {avx512::dot_q4_k_q8_k, avx512::dot4_q4_k_q8_k};
+  t.q6_k_q8_k = {avx512::dot_q6_k_q8_k, avx512::dot4_q6_k_q8_k};
+  t.pack_q8_0_for_q4_0 = avx512::pack_q8_0_for_q4_0;
+  t.pack_q8_0_for_q8_0 = avx512::pack_q8_0_for_q8_0;
+  t.packed_q8_0_bytes = avx512::packed_q8_0_bytes;
+  t.gemm_q4_0_q8_0 = avx512::gemm_q4_0_q8_0;
+  t.gemm_q8_0_q8_0 = avx512::gemm_q8_0_q8_0;
+  t.rmsnorm = avx512::rmsnorm;
+  t.rope_rotate_pairs = avx512::rope_rotate_pairs;
+  t.softmax = avx512::softmax;
+  t.silu_mul = avx512::silu_mul;
+  t.add_inplace = avx512::add_inplace;
+  t.attend = avx512::attend;
   return t;
 }
 
@@ -106,6 +151,9 @@ const KernelTable& kernels() {
 std::optional<WeightKernels> weight_kernels(const KernelTable& table, gguf::GgmlType type) {
   using gguf::GgmlType;
   constexpr int64_t kQ8Block = tensor::kQk8_0;
+  const auto quant = [](DotPair dots, ActivationFormat format, int64_t block) {
+    return std::optional<WeightKernels>(WeightKernels{dots.one, dots.rows, format, block});
+  };
   switch (type) {
     case GgmlType::kF32:
       return WeightKernels{table.dot_f32_f32, table.dot4_f32_f32, ActivationFormat::kF32, 1};
@@ -114,9 +162,19 @@ std::optional<WeightKernels> weight_kernels(const KernelTable& table, gguf::Ggml
     case GgmlType::kBF16:
       return WeightKernels{table.dot_bf16_f32, table.dot4_bf16_f32, ActivationFormat::kF32, 1};
     case GgmlType::kQ8_0:
-      return WeightKernels{table.dot_q8_0_q8_0, table.dot4_q8_0_q8_0, ActivationFormat::kQ8_0, kQ8Block};
+      return WeightKernels{table.dot_q8_0_q8_0, table.dot4_q8_0_q8_0, ActivationFormat::kQ8_0, kQ8Block,
+                           table.pack_q8_0_for_q8_0, table.packed_q8_0_bytes, table.gemm_q8_0_q8_0};
     case GgmlType::kQ4_0:
-      return WeightKernels{table.dot_q4_0_q8_0, table.dot4_q4_0_q8_0, ActivationFormat::kQ8_0, kQ8Block};
+      return WeightKernels{table.dot_q4_0_q8_0, table.dot4_q4_0_q8_0, ActivationFormat::kQ8_0, kQ8Block,
+                           table.pack_q8_0_for_q4_0, table.packed_q8_0_bytes, table.gemm_q4_0_q8_0};
+    case GgmlType::kQ4_1: return quant(table.q4_1_q8_0, ActivationFormat::kQ8_0, kQ8Block);
+    case GgmlType::kQ5_0: return quant(table.q5_0_q8_0, ActivationFormat::kQ8_0, kQ8Block);
+    case GgmlType::kQ5_1: return quant(table.q5_1_q8_0, ActivationFormat::kQ8_0, kQ8Block);
+    case GgmlType::kQ2_K: return quant(table.q2_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
+    case GgmlType::kQ3_K: return quant(table.q3_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
+    case GgmlType::kQ4_K: return quant(table.q4_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
+    case GgmlType::kQ5_K: return quant(table.q5_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
+    case GgmlType::kQ6_K: return quant(table.q6_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
     default:
       return std::nullopt;
   }

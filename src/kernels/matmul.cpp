@@ -23,6 +23,8 @@ constexpr int64_t kRowTile = 16;
 constexpr int64_t kTokenChunk = 64;
 // Row tiles a thread takes per grab (64 rows): few enough atomics, small enough to balance.
 constexpr int64_t kTilesPerGrab = 4;
+// Packed activation bytes per GEMM token chunk.
+constexpr size_t kGemmChunkBytes = size_t{512} << 10;
 
 // Grow-only, 64-byte-aligned buffer; one per calling thread, so concurrent callers never share.
 class Scratch {
@@ -50,10 +52,12 @@ struct Job {
   const uint8_t* w = nullptr;
   size_t w_stride = 0;  // bytes per weight row
   const uint8_t* x = nullptr;
-  size_t x_stride = 0;  // bytes per activation row (fp32 or Q8_0 blocks)
+  size_t x_stride = 0;  // bytes per activation row (fp32, Q8_0 blocks or the GEMM's packed layout)
   int64_t n_cols = 0;
   int64_t n_rows = 0;
   int64_t n_tokens = 0;
+  int64_t token_chunk = kTokenChunk;
+  bool gemm = false;  // packed activations through kernels.gemm, else dot4 per token
   float* y = nullptr;
 };
 
@@ -64,7 +68,7 @@ struct Dispatch {
 };
 
 // Rows [r0, r1) of tokens [t0, t1): groups of kDotRows rows share each activation row's loads.
-void run_tile(const Job& job, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
+void run_tile_dot(const Job& job, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   for (int64_t t = t0; t < t1; ++t) {
     const uint8_t* xt = job.x + job.x_stride * t;
     float* yt = job.y + job.n_rows * t;
@@ -76,29 +80,46 @@ void run_tile(const Job& job, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   }
 }
 
-// Row tiles [tile_begin, tile_end) for every token.
-void run_rows(const Job& job, int64_t tile_begin, int64_t tile_end) {
-  for (int64_t t0 = 0; t0 < job.n_tokens; t0 += kTokenChunk) {
-    const int64_t t1 = std::min(t0 + kTokenChunk, job.n_tokens);
-    for (int64_t tile = tile_begin; tile < tile_end; ++tile) {
-      run_tile(job, tile * kRowTile, std::min((tile + 1) * kRowTile, job.n_rows), t0, t1);
+// The same through GEMM tiles: a group of kGemmRows rows stays in L1 while the chunk's tokens
+// stream past it from L2, kGemmTokens at a time.
+void run_tile_gemm(const Job& job, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
+  for (int64_t r = r0; r < r1; r += kGemmRows) {
+    const int n_rows = static_cast<int>(std::min<int64_t>(kGemmRows, r1 - r));
+    for (int64_t t = t0; t < t1; t += kGemmTokens) {
+      const int n_tokens = static_cast<int>(std::min<int64_t>(kGemmTokens, t1 - t));
+      job.kernels.gemm(job.w + job.w_stride * r, job.w_stride, n_rows, job.x + job.x_stride * t, job.x_stride,
+                       n_tokens, job.n_cols, job.y + job.n_rows * t + r, static_cast<size_t>(job.n_rows));
     }
   }
 }
 
-// Quantizes every token row of x to Q8_0 into the caller's scratch; returns the scratch.
-const uint8_t* quantize_activations(const KernelTable& table, const float* x, int64_t n_cols,
-                                    int64_t n_tokens, size_t x_stride, util::ThreadPool& pool) {
-  auto* q = static_cast<uint8_t*>(t_activations.reserve(x_stride * static_cast<size_t>(n_tokens)));
-  const auto quantize = [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {
-      table.quantize_row_q8_0(x + t * n_cols, q + x_stride * t, n_cols);
+// Row tiles [tile_begin, tile_end) for every token.
+void run_rows(const Job& job, int64_t tile_begin, int64_t tile_end) {
+  for (int64_t t0 = 0; t0 < job.n_tokens; t0 += job.token_chunk) {
+    const int64_t t1 = std::min(t0 + job.token_chunk, job.n_tokens);
+    for (int64_t tile = tile_begin; tile < tile_end; ++tile) {
+      const int64_t r0 = tile * kRowTile, r1 = std::min((tile + 1) * kRowTile, job.n_rows);
+      if (job.gemm) {
+        run_tile_gemm(job, r0, r1, t0, t1);
+      } else {
+        run_tile_dot(job, r0, r1, t0, t1);
+      }
     }
+  }
+}
+
+// Converts every token row of x with `convert` (quantize or pack) into the caller's scratch.
+template <class Convert>
+const uint8_t* convert_activations(const float* x, int64_t n_cols, int64_t n_tokens, size_t x_stride,
+                                   util::ThreadPool& pool, Convert convert) {
+  auto* q = static_cast<uint8_t*>(t_activations.reserve(x_stride * static_cast<size_t>(n_tokens)));
+  const auto run = [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) convert(x + t * n_cols, q + x_stride * t, n_cols);
   };
   if (n_tokens >= 2 * pool.n_threads()) {
-    pool.parallel_for(n_tokens, quantize);
+    pool.parallel_for(n_tokens, run);
   } else {
-    quantize(0, n_tokens);
+    run(0, n_tokens);
   }
   return q;
 }
@@ -129,9 +150,22 @@ void matmul(const KernelTable& table, const tensor::TensorView& w, const float* 
   job.n_rows = w.n_rows;
   job.n_tokens = n_tokens;
   job.y = y;
-  if (k->activation == ActivationFormat::kQ8_0) {
+  // A type with a GEMM uses it for every token count (decode is the one-token tile), so a
+  // token's outputs never depend on how many tokens share the call.
+  job.gemm = k->gemm != nullptr;
+  if (job.gemm) {
+    // Packed rows are multiples of 64 bytes, so every row starts cache-line aligned. The chunk
+    // keeps a chunk's packed tokens within half of a 1-2 MiB L2.
+    job.x_stride = k->packed_bytes(w.n_cols);
+    job.token_chunk = std::clamp<int64_t>(static_cast<int64_t>(kGemmChunkBytes / job.x_stride) / kGemmTokens * kGemmTokens,
+                                          kGemmTokens, 256);
+    job.x = convert_activations(x, w.n_cols, n_tokens, job.x_stride, pool, k->pack);
+  } else if (k->activation == ActivationFormat::kQ8_0) {
     job.x_stride = static_cast<size_t>(w.n_cols / tensor::kQk8_0) * sizeof(tensor::BlockQ8_0);
-    job.x = quantize_activations(table, x, w.n_cols, n_tokens, job.x_stride, pool);
+    job.x = convert_activations(x, w.n_cols, n_tokens, job.x_stride, pool, table.quantize_row_q8_0);
+  } else if (k->activation == ActivationFormat::kQ8_K) {
+    job.x_stride = static_cast<size_t>(w.n_cols / tensor::kQkK) * sizeof(tensor::BlockQ8_K);
+    job.x = convert_activations(x, w.n_cols, n_tokens, job.x_stride, pool, table.quantize_row_q8_k);
   } else {
     job.x_stride = static_cast<size_t>(w.n_cols) * sizeof(float);
     job.x = reinterpret_cast<const uint8_t*>(x);

@@ -11,14 +11,16 @@
 
 namespace mynah::kernels {
 
-// True for F32, F16, BF16, Q8_0, Q4_0 weights. Callers check this (at load time) before matmul.
+// True for every type weight_kernels() has dots for (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,
+// Q2_K .. Q6_K). Callers check this (at load time) before matmul.
 bool matmul_supports(gguf::GgmlType type);
 
 // y[t][r] = dot(w.row(r), x[t]) for t < n_tokens, r < w.n_rows.
 //   x: [n_tokens][w.n_cols] fp32, row-major.   y: [n_tokens][w.n_rows] fp32, row-major.
 // Batch invariant: y[t][r] is bit-identical for any n_tokens and any pool size (each dot has a
-// fixed reduction order and sees only its own row and token). Quantized weights quantize x to
-// Q8_0 once per call into a grow-only scratch of the calling thread (no steady-state allocation).
+// fixed reduction order and sees only its own row and token). Quantized weights quantize x (to
+// Q8_0, Q8_K or a GEMM's packed layout) once per call into a grow-only scratch of the calling
+// thread (no steady-state allocation).
 // An unsupported weight type fills y with NaN (a caller bug made loud; see matmul_supports).
 void matmul(const tensor::TensorView& w, const float* x, int64_t n_tokens, float* y,
             util::ThreadPool& pool);

@@ -1,5 +1,5 @@
-// Element-wise and row-wise transformer ops (the non-matmul hot spots). Scalar reference versions;
-// SIMD twins arrive with the performance work (issue 4) behind the same signatures.
+// Element-wise and row-wise transformer ops (the non-matmul hot spots), dispatched through the
+// kernel table; scalar/ops.cpp is the spec and every ISA directory has a SIMD twin.
 #pragma once
 
 #include <cstdint>

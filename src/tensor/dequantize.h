@@ -8,7 +8,7 @@
 
 namespace mynah::tensor {
 
-// True for F32, F16, BF16, Q8_0, Q4_0.
+// True for F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_K and Q2_K .. Q6_K.
 bool dequantize_supports(gguf::GgmlType type);
 
 // Writes n floats to dst from a row of `type` at src. Returns false (dst untouched) when the type is

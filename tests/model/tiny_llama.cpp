@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gguf/gguf_writer.h"
+#include "tensor/quantize.h"
 
 namespace mynah::model::testing {
 
@@ -14,12 +15,19 @@ std::vector<uint8_t> make_tiny_llama(const TinyLlamaShape& s, uint32_t seed) {
   auto tensor = [&](gguf::GgufWriter& w, const std::string& name, std::vector<uint64_t> dims, float offset) {
     uint64_t n = 1;
     for (auto d : dims) n *= d;
-    std::vector<uint8_t> bytes(n * 4);
-    for (uint64_t i = 0; i < n; ++i) {
-      float x = offset + normal(rng);
-      std::memcpy(&bytes[i * 4], &x, 4);
+    std::vector<float> values(n);
+    for (float& x : values) x = offset + normal(rng);
+    const gguf::GgmlType type = dims.size() == 2 ? s.matrix_type : gguf::GgmlType::kF32;
+    const auto traits = gguf::ggml_type_traits(type);
+    const uint64_t row_bytes = dims[0] / traits.block_size * traits.block_bytes, n_rows = n / dims[0];
+    std::vector<uint8_t> bytes(row_bytes * n_rows);
+    for (uint64_t r = 0; r < n_rows; ++r) {
+      if (!tensor::quantize_row(type, &values[r * dims[0]], &bytes[r * row_bytes], static_cast<int64_t>(dims[0]))) {
+        bytes.clear();  // an unsupported shape: the model loader reports the tensor
+        break;
+      }
     }
-    w.add_tensor(name, gguf::GgmlType::kF32, std::move(dims), std::move(bytes));
+    w.add_tensor(name, type, std::move(dims), std::move(bytes));
   };
   gguf::GgufWriter w;
   w.add("general.architecture", gguf::Value{std::string("llama")});

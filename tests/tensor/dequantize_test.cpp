@@ -68,9 +68,9 @@ TEST(Dequantize, RejectsUnsupportedTypesAndPartialBlocks) {
   std::vector<uint8_t> src(1024, 0x55);
   float out[256];
   for (float& f : out) f = 7.0f;
-  EXPECT_FALSE(dequantize_supports(GgmlType::kQ4_K));
-  EXPECT_FALSE(dequantize_row(GgmlType::kQ4_K, src.data(), out, 256));
-  EXPECT_FALSE(dequantize_row(GgmlType::kQ6_K, src.data(), out, 64));
+  EXPECT_FALSE(dequantize_supports(GgmlType::kIQ2_XXS));
+  EXPECT_FALSE(dequantize_row(GgmlType::kIQ2_XXS, src.data(), out, 256));
+  EXPECT_FALSE(dequantize_row(GgmlType::kQ6_K, src.data(), out, 64));  // not a whole super-block
   EXPECT_FALSE(dequantize_row(GgmlType::kI32, src.data(), out, 64));
   EXPECT_FALSE(dequantize_row(GgmlType::kQ4_0, src.data(), out, 48));  // not a whole block
   EXPECT_FALSE(dequantize_row(GgmlType::kQ8_0, src.data(), out, -32));

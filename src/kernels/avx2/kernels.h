@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/attention.h"
 #include "kernels/kernel_table.h"  // kDotRows; declarations only
 
 namespace mynah::kernels::avx2 {
@@ -20,5 +21,16 @@ void dot4_bf16_f32(const void* w, size_t w_stride_bytes, const void* x, int64_t 
 void dot4_q8_0_q8_0(const void* w, size_t w_stride_bytes, const void* x, int64_t n, float* out);
 void dot4_q4_0_q8_0(const void* w, size_t w_stride_bytes, const void* x, int64_t n, float* out);
 void quantize_row_q8_0(const float* x, void* y, int64_t n);
+float dot_q4_k_q8_k(const void* w, const void* x, int64_t n);
+float dot_q6_k_q8_k(const void* w, const void* x, int64_t n);
+void dot4_q4_k_q8_k(const void* w, size_t w_stride_bytes, const void* x, int64_t n, float* out);
+void dot4_q6_k_q8_k(const void* w, size_t w_stride_bytes, const void* x, int64_t n, float* out);
+
+void rmsnorm(const float* x, const float* weight, float* out, int64_t n, float eps);
+void rope_rotate_pairs(float* x, int n_heads, int head_dim, int rope_dim, const float* cos, const float* sin);
+void softmax(float* x, int64_t n);
+void silu_mul(float* gate, const float* up, int64_t n);
+void add_inplace(float* y, const float* x, int64_t n);
+void attend(const AttentionQueries& queries);
 
 }  // namespace mynah::kernels::avx2

@@ -15,5 +15,15 @@ inline __m256i unpack_nibbles(const uint8_t* qs) {
   return _mm256_and_si256(shifted, _mm256_set1_epi8(0x0f));
 }
 
+// Lanes [0, n) set (all-ones int32), for vmaskmov tails; n is clamped to [0, 8].
+inline __m256i first_lanes(int64_t n) {
+  static constexpr int32_t kOnes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const int64_t k = n < 0 ? 0 : (n > 8 ? 8 : n);
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kOnes + 8 - k));
+}
+
+inline __m256 load_lanes(const float* p, __m256i m) { return _mm256_maskload_ps(p, m); }
+inline void store_lanes(float* p, __m256i m, __m256 v) { _mm256_maskstore_ps(p, m, v); }
+
 }  // namespace
 }  // namespace mynah::kernels::avx2

@@ -13,23 +13,29 @@ inline float hsum(__m512 v) {
   return kernels::hsum(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
 }
 
-// 16 packed Q4_0 bytes -> [16 low nibbles | 16 high nibbles * 16] as unsigned bytes, in element
-// order: no shift at all (a pure broadcast load and one AND). Lanes 4..7 of every dot made with
-// these bytes carry a factor 16; the caller removes it once per row with nibble_unscale(), which
-// is exact because it is a power of two.
-inline __m256i unpack_nibbles_x16(const uint8_t* qs) {
-  const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
-  const int64_t lo = 0x0f0f0f0f0f0f0f0f, hi = static_cast<int64_t>(0xf0f0f0f0f0f0f0f0ull);
-  return _mm256_and_si256(both, _mm256_setr_epi64x(lo, lo, hi, hi));
+// exp(x) for 16 floats: the polynomial of kernels::exp_ps (x86_simd.h), with scalef for 2^n, so
+// results are exact to about 1 ulp down to the subnormals and exactly 0 below -104.
+inline __m512 exp_ps(__m512 x) {
+  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-104.0f)), _mm512_set1_ps(88.72f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return _mm512_scalef_ps(p, n);
 }
 
-// The bias unpack_nibbles_x16's bytes carry: 8, and 8 * 16 on the high half.
-inline __m256i nibble_bias_x16() {
-  const int64_t lo = 0x0808080808080808, hi = static_cast<int64_t>(0x8080808080808080ull);
-  return _mm256_setr_epi64x(lo, lo, hi, hi);
+// Lanes [0, n) set, for masked tails (n may exceed 16 or be negative).
+inline __mmask16 first_lanes(int64_t n) {
+  if (n <= 0) return 0;
+  return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
 }
-
-inline __m256 nibble_unscale() { return _mm256_setr_ps(1, 1, 1, 1, 0.0625f, 0.0625f, 0.0625f, 0.0625f); }
 
 }  // namespace
 }  // namespace mynah::kernels::avx512

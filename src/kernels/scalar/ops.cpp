@@ -1,10 +1,11 @@
-// Scalar reference implementations of kernels/ops.h. Accumulations run in double where the sum is
-// long (rmsnorm) so the reference is more accurate than any SIMD twin it is compared against.
+// Scalar reference implementations of kernels/ops.h: the spec the SIMD twins are tested against.
+// Accumulations run in double where the sum is long (rmsnorm, softmax) so the reference is more
+// accurate than any SIMD twin it checks.
 #include <cmath>
 
-#include "kernels/ops.h"
+#include "kernels/scalar/kernels.h"
 
-namespace mynah::kernels {
+namespace mynah::kernels::scalar {
 
 void rmsnorm(const float* x, const float* weight, float* out, int64_t n, float eps) {
   double sum = 0.0;
@@ -49,4 +50,4 @@ void add_inplace(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
 }
 
-}  // namespace mynah::kernels
+}  // namespace mynah::kernels::scalar

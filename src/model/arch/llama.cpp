@@ -2,11 +2,14 @@
 // are streamed once per step), attention runs per (entry, head) against that entry's own sequence.
 #include "model/arch/llama.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "kernels/attention.h"
 #include "kernels/matmul.h"
 #include "kernels/ops.h"
 #include "model/rope.h"
@@ -32,6 +35,8 @@ class LlamaModel final : public Model {
  private:
   util::Status validate(const ForwardBatch& batch, const KvCache& cache) const;
   void attention(const ForwardBatch& batch, const KvCache& cache, int32_t layer, util::ThreadPool& pool);
+  void attention_tasks(const ForwardBatch& batch, const kernels::KvPages& kv, int32_t heads_per_task,
+                       int32_t head_chunks, int64_t n_tasks, std::atomic<int64_t>& next);
   void write_kv(const ForwardBatch& batch, KvCache& cache, int32_t layer);
 
   std::shared_ptr<const gguf::GgufFile> file_;
@@ -42,7 +47,9 @@ class LlamaModel final : public Model {
   std::unique_ptr<RopeAngles> rope_;
 
   // Scratch, resized per call (the engine thread is the only caller). Shapes are [n_entries][...].
-  std::vector<float> x_, xb_, q_, k_, v_, att_, gate_, up_, rope_cos_, rope_sin_, scores_;
+  std::vector<float> x_, xb_, q_, k_, v_, att_, gate_, up_, rope_cos_, rope_sin_;
+  std::vector<int32_t> attn_order_;                    // entry indices grouped by sequence
+  std::vector<std::pair<int32_t, int32_t>> attn_runs_;  // attention tasks' ranges of attn_order_
 };
 
 util::Status LlamaModel::bind() {
@@ -105,39 +112,79 @@ void LlamaModel::write_kv(const ForwardBatch& batch, KvCache& cache, int32_t lay
 }
 
 // Scaled dot-product attention of each entry's query heads over positions [0, pos] of its sequence.
+// A task is a run of entries of one sequence times the query heads of one key/value head, so each
+// chunk of cached keys and values is read once for up to kMaxAttentionQueries queries (a prompt's
+// tokens and a GQA group). Threads take tasks from a shared counter: long and short sequences
+// balance, and a descheduled thread delays the layer by at most one task.
 void LlamaModel::attention(const ForwardBatch& batch, const KvCache& cache, int32_t layer, util::ThreadPool& pool) {
-  const int32_t hd = config_.head_dim, n_heads = config_.n_heads;
-  const int32_t group = n_heads / config_.n_kv_heads, bs = cache.block_size();
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  int32_t max_pos = 0;
-  for (const auto& e : batch.entries) max_pos = std::max(max_pos, e.pos);
-  const int64_t n_tasks = static_cast<int64_t>(batch.entries.size()) * n_heads;
-  scores_.resize(static_cast<size_t>(pool.n_threads()) * (max_pos + 1));
-  pool.run([&](int thread_idx, int n_threads) {
-    float* scores = &scores_[static_cast<size_t>(thread_idx) * (max_pos + 1)];
-    for (int64_t task = n_tasks * thread_idx / n_threads; task < n_tasks * (thread_idx + 1) / n_threads; ++task) {
-      const size_t i = static_cast<size_t>(task / n_heads);
-      const int32_t h = static_cast<int32_t>(task % n_heads);
-      const BatchEntry& e = batch.entries[i];
-      const auto& table = batch.block_tables[e.seq_slot];
-      const float* q = &q_[i * config_.q_dim() + h * hd];
-      const int32_t kv_off = (h / group) * hd;
-      for (int32_t p = 0; p <= e.pos; ++p) {
-        const float* k = cache.k(layer, table[p / bs], p % bs) + kv_off;
-        float dot = 0.0f;
-        for (int32_t d = 0; d < hd; ++d) dot += q[d] * k[d];
-        scores[p] = dot * scale;
-      }
-      kernels::softmax(scores, e.pos + 1);
-      float* out = &att_[i * config_.q_dim() + h * hd];
-      std::fill_n(out, hd, 0.0f);
-      for (int32_t p = 0; p <= e.pos; ++p) {
-        const float* v = cache.v(layer, table[p / bs], p % bs) + kv_off;
-        const float w = scores[p];
-        for (int32_t d = 0; d < hd; ++d) out[d] += w * v[d];
+  const ModelConfig& c = config_;
+  const int32_t group = c.n_heads / c.n_kv_heads;
+  const int32_t heads_per_task = std::min(group, kernels::kMaxAttentionQueries);
+  const int32_t entries_per_task = kernels::kMaxAttentionQueries / heads_per_task;
+  attn_order_.resize(batch.entries.size());
+  for (size_t i = 0; i < attn_order_.size(); ++i) attn_order_[i] = static_cast<int32_t>(i);
+  std::stable_sort(attn_order_.begin(), attn_order_.end(),
+                   [&](int32_t a, int32_t b) { return batch.entries[a].seq_slot < batch.entries[b].seq_slot; });
+  attn_runs_.clear();  // [begin, end) in attn_order_
+  for (size_t i = 0; i < attn_order_.size();) {
+    size_t end = i + 1;
+    const int32_t slot = batch.entries[attn_order_[i]].seq_slot;
+    while (end < attn_order_.size() && end - i < static_cast<size_t>(entries_per_task) &&
+           batch.entries[attn_order_[end]].seq_slot == slot) {
+      ++end;
+    }
+    attn_runs_.push_back({static_cast<int32_t>(i), static_cast<int32_t>(end)});
+    i = end;
+  }
+  struct Tasks {
+    LlamaModel* self;
+    const ForwardBatch* batch;
+    kernels::KvPages kv;
+    int32_t heads_per_task, head_chunks;
+    int64_t n_tasks;
+    std::atomic<int64_t> next{0};
+  };
+  const int32_t head_chunks = (group + heads_per_task - 1) / heads_per_task;
+  Tasks tasks{this, &batch, {cache.k(layer, 0, 0), cache.v(layer, 0, 0), nullptr, cache.block_size(), cache.kv_dim()},
+              heads_per_task, head_chunks,
+              static_cast<int64_t>(attn_runs_.size()) * c.n_kv_heads * head_chunks};
+  pool.run([t = &tasks](int, int) { t->self->attention_tasks(*t->batch, t->kv, t->heads_per_task, t->head_chunks,
+                                                             t->n_tasks, t->next); });
+}
+
+void LlamaModel::attention_tasks(const ForwardBatch& batch, const kernels::KvPages& kv, int32_t heads_per_task,
+                                 int32_t head_chunks, int64_t n_tasks, std::atomic<int64_t>& next) {
+  const ModelConfig& c = config_;
+  const int32_t hd = c.head_dim, group = c.n_heads / c.n_kv_heads;
+  const float* q[kernels::kMaxAttentionQueries];
+  float* out[kernels::kMaxAttentionQueries];
+  int32_t n_pos[kernels::kMaxAttentionQueries];
+  kernels::AttentionQueries a;
+  a.head_dim = hd;
+  a.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  a.q = q;
+  a.out = out;
+  a.n_pos = n_pos;
+  for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < n_tasks;) {
+    const auto [begin, end] = attn_runs_[task / (c.n_kv_heads * head_chunks)];
+    const int32_t kv_head = static_cast<int32_t>(task / head_chunks % c.n_kv_heads);
+    const int32_t h0 = kv_head * group + static_cast<int32_t>(task % head_chunks) * heads_per_task;
+    const int32_t h1 = std::min(h0 + heads_per_task, (kv_head + 1) * group);
+    const BatchEntry& first = batch.entries[attn_order_[begin]];
+    a.kv = kv;
+    a.kv.block_table = batch.block_tables[first.seq_slot].data();
+    a.kv_offset = static_cast<int64_t>(kv_head) * hd;
+    a.n_queries = 0;
+    for (int32_t r = begin; r < end; ++r) {
+      const size_t i = static_cast<size_t>(attn_order_[r]);
+      for (int32_t h = h0; h < h1; ++h, ++a.n_queries) {
+        q[a.n_queries] = &q_[i * c.q_dim() + h * hd];
+        out[a.n_queries] = &att_[i * c.q_dim() + h * hd];
+        n_pos[a.n_queries] = batch.entries[i].pos + 1;
       }
     }
-  });
+    kernels::attend(a);
+  }
 }
 
 util::Status LlamaModel::forward(const ForwardBatch& batch, KvCache& cache, util::ThreadPool& pool, float* logits) {
@@ -153,8 +200,11 @@ util::Status LlamaModel::forward(const ForwardBatch& batch, KvCache& cache, util
   att_.resize(n * c.q_dim());
   gate_.resize(n * c.n_ff);
   up_.resize(n * c.n_ff);
-  rope_cos_.resize(rope_->n_pairs());
-  rope_sin_.resize(rope_->n_pairs());
+  // Rotation angles depend only on the position: computed once per entry, shared by every layer.
+  const int64_t n_pairs = rope_->n_pairs();
+  rope_cos_.resize(n * n_pairs);
+  rope_sin_.resize(n * n_pairs);
+  for (int64_t i = 0; i < n; ++i) rope_->angles(batch.entries[i].pos, &rope_cos_[i * n_pairs], &rope_sin_[i * n_pairs]);
   for (int64_t i = 0; i < n; ++i) {
     if (batch.entries[i].embedding) {
       std::copy_n(batch.entries[i].embedding, c.n_embd, &x_[i * c.n_embd]);
@@ -170,9 +220,10 @@ util::Status LlamaModel::forward(const ForwardBatch& batch, KvCache& cache, util
     kernels::matmul(w.wk, xb_.data(), n, k_.data(), pool);
     kernels::matmul(w.wv, xb_.data(), n, v_.data(), pool);
     for (int64_t i = 0; i < n; ++i) {
-      rope_->angles(batch.entries[i].pos, rope_cos_.data(), rope_sin_.data());
-      kernels::rope_rotate_pairs(&q_[i * c.q_dim()], c.n_heads, c.head_dim, c.rope_dim, rope_cos_.data(), rope_sin_.data());
-      kernels::rope_rotate_pairs(&k_[i * c.kv_dim()], c.n_kv_heads, c.head_dim, c.rope_dim, rope_cos_.data(), rope_sin_.data());
+      const float* cos = &rope_cos_[i * n_pairs];
+      const float* sin = &rope_sin_[i * n_pairs];
+      kernels::rope_rotate_pairs(&q_[i * c.q_dim()], c.n_heads, c.head_dim, c.rope_dim, cos, sin);
+      kernels::rope_rotate_pairs(&k_[i * c.kv_dim()], c.n_kv_heads, c.head_dim, c.rope_dim, cos, sin);
     }
     write_kv(batch, cache, l);
     attention(batch, cache, l, pool);
