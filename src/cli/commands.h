@@ -9,5 +9,6 @@ void add_generate_command(CLI::App& root, int* exit_code);
 void add_tokenize_command(CLI::App& root, int* exit_code);
 void add_inspect_command(CLI::App& root, int* exit_code);
 void add_serve_command(CLI::App& root, int* exit_code);
+void add_bench_command(CLI::App& root, int* exit_code);
 
 }  // namespace mynah::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   mynah::cli::add_tokenize_command(app, &exit_code);
   mynah::cli::add_inspect_command(app, &exit_code);
   mynah::cli::add_serve_command(app, &exit_code);
+  mynah::cli::add_bench_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
