@@ -3,8 +3,12 @@
 //   gemv_hot:  one matrix reused every call (2048x2048 Q4_0 is 2.4 MB: served from L2/L3).
 //   gemv_cold: cycles through copies totalling >= 64 MB, so weights stream from DRAM as in decode.
 //   gemm32:    32 tokens per call; GFLOPS = 2 * rows * cols * tokens per second.
+// gemv_cold also reports stream_GBps, a plain streaming read of the same bytes on the same threads
+// measured in the same run, and ratio = the GEMV's weight GB/s over it.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -70,19 +74,55 @@ struct Case {
   bool cold;
 };
 
+// A plain streaming read of the same copies on the same threads: what the memory system gives a
+// loop that only loads and adds (the bound a GEMV is measured against). Returns bytes per second.
+double stream_read_bytes_per_second(const Weights& w, int n_threads) {
+  constexpr int kPasses = 8;
+  const size_t words = w.bytes / sizeof(uint64_t);
+  std::atomic<uint64_t> sink{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int pass = 0; pass < kPasses; ++pass) {
+    const auto* data = reinterpret_cast<const uint64_t*>(w.copies[pass % w.copies.size()].data());
+    pool(n_threads).parallel_for(static_cast<int64_t>(words), [&](int64_t begin, int64_t end) {
+      uint64_t a = 0, b = 0, c = 0, d = 0;  // four chains so the adds never limit the loads
+      int64_t i = begin;
+      for (; i + 4 <= end; i += 4) {
+        a += data[i];
+        b += data[i + 1];
+        c += data[i + 2];
+        d += data[i + 3];
+      }
+      for (; i < end; ++i) a += data[i];
+      sink.fetch_add(a + b + c + d, std::memory_order_relaxed);
+    });
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  benchmark::DoNotOptimize(sink.load());
+  return static_cast<double>(w.bytes) * kPasses / seconds;
+}
+
 void run(benchmark::State& state, Case c) {
   const Weights& w = weights(c.type, c.n_rows, c.n_cols, c.cold);
   std::vector<float> x(static_cast<size_t>(c.n_cols * c.n_tokens), 0.5f);
   std::vector<float> y(static_cast<size_t>(c.n_rows * c.n_tokens));
   size_t copy = 0;
+  const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     const tensor::TensorView view{c.type, w.copies[copy].data(), c.n_cols, c.n_rows};
     kernels::matmul(*c.table, view, x.data(), c.n_tokens, y.data(), pool(c.n_threads));
     benchmark::DoNotOptimize(y.data());
     copy = (copy + 1) % w.copies.size();
   }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
   const auto iterations = static_cast<double>(state.iterations());
   state.SetBytesProcessed(static_cast<int64_t>(iterations * static_cast<double>(w.bytes)));
+  if (c.cold) {
+    // Weight GB/s of the GEMV over a streaming read of the same bytes, measured right after it.
+    const double gemv = iterations * static_cast<double>(w.bytes) / std::chrono::duration<double>(elapsed).count();
+    const double stream = stream_read_bytes_per_second(w, c.n_threads);
+    state.counters["stream_GBps"] = stream * 1e-9;
+    state.counters["ratio"] = gemv / stream;
+  }
   const double flops = 2.0 * static_cast<double>(c.n_rows * c.n_cols * c.n_tokens);
   state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9 * iterations, benchmark::Counter::kIsRate);
 }
@@ -137,7 +177,8 @@ void register_all() {
     }
   }
   const std::pair<GgmlType, const char*> types[] = {
-      {GgmlType::kQ4_0, "q4_0"}, {GgmlType::kQ8_0, "q8_0"}, {GgmlType::kF16, "f16"}};
+      {GgmlType::kQ4_0, "q4_0"}, {GgmlType::kQ8_0, "q8_0"}, {GgmlType::kQ4_K, "q4_k"},
+      {GgmlType::kQ6_K, "q6_k"},  {GgmlType::kF16, "f16"}};
   const std::pair<int64_t, int64_t> shapes[] = {{2048, 2048}, {5632, 2048}};
   struct Mode {
     const char* name;

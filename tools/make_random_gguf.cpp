@@ -11,6 +11,7 @@
 #include "gguf/gguf_reader.h"
 #include "gguf/gguf_writer.h"
 #include "tensor/quantize.h"
+#include "tensor/quantize_plan.h"
 
 namespace {
 
@@ -56,38 +57,17 @@ std::vector<uint8_t> ones(uint64_t n) {
   return out;
 }
 
-// Which type each matrix gets. Single types use it everywhere; the _M mixes follow llama.cpp's
-// quantizer (llama_tensor_get_type): Q6_K for output.weight and, in the layers use_more_bits()
-// picks, for attn_v and ffn_down; the base K type elsewhere.
-struct Recipe {
-  GgmlType base = GgmlType::kQ4_0;
-  bool mixed = false;
-
-  GgmlType type_of(const std::string& tensor, uint32_t layer, uint32_t n_layers) const {
-    if (!mixed) return base;
-    if (tensor == "output.weight") return GgmlType::kQ6_K;
-    const bool more_bits = layer < n_layers / 8 || layer >= 7 * n_layers / 8 || (layer - n_layers / 8) % 3 == 2;
-    if ((tensor == "attn_v.weight" || tensor == "ffn_down.weight") && more_bits) return GgmlType::kQ6_K;
-    return base;
-  }
-};
-
-Recipe parse_type(const std::string& name) {
-  const std::pair<const char*, GgmlType> singles[] = {
-      {"f32", GgmlType::kF32},   {"f16", GgmlType::kF16},   {"q8_0", GgmlType::kQ8_0}, {"q4_0", GgmlType::kQ4_0},
-      {"q4_1", GgmlType::kQ4_1}, {"q5_0", GgmlType::kQ5_0}, {"q5_1", GgmlType::kQ5_1}, {"q2_k", GgmlType::kQ2_K},
-      {"q3_k", GgmlType::kQ3_K}, {"q4_k", GgmlType::kQ4_K}, {"q5_k", GgmlType::kQ5_K}, {"q6_k", GgmlType::kQ6_K}};
-  for (const auto& [n, t] : singles) {
-    if (name == n) return {t, false};
-  }
-  if (name == "q4_k_m") return {GgmlType::kQ4_K, true};
-  if (name == "q5_k_m") return {GgmlType::kQ5_K, true};
-  throw CLI::ValidationError("--type", "must be f32, f16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k .. q6_k, q4_k_m or q5_k_m");
+// Which type each matrix gets: the same plan `mynah quantize` follows (tensor/quantize_plan.h), so a
+// random q4_k_m file mixes Q4_K and Q6_K exactly as a quantized real model does.
+mynah::tensor::QuantizeRecipe parse_type(const std::string& name) {
+  auto recipe = mynah::tensor::find_quantize_recipe(name);
+  if (!recipe) throw CLI::ValidationError("--type", "must be one of " + mynah::tensor::quantize_recipe_names());
+  return *recipe;
 }
 
 int write_model(const Shape& s, const std::string& type_name, const std::string& vocab_path, const std::string& out,
                 uint64_t seed) {
-  const Recipe recipe = parse_type(type_name);
+  const mynah::tensor::QuantizeRecipe recipe = parse_type(type_name);
   auto vocab = mynah::gguf::GgufFile::open(vocab_path);
   if (!vocab) {
     std::fprintf(stderr, "error: %s\n", vocab.error().message.c_str());
@@ -125,7 +105,9 @@ int write_model(const Shape& s, const std::string& type_name, const std::string&
   // matrix(name, layer, cols, rows): a random matrix in the recipe's type for that tensor.
   const auto matrix = [&](const std::string& prefix, const std::string& name, uint32_t layer, uint64_t cols,
                           uint64_t rows) {
-    const GgmlType type = recipe.type_of(name, layer, s.layers);
+    const std::string full = prefix + name;
+    const GgmlType type =
+        mynah::tensor::planned_type(recipe, {full, {cols, rows}, false}, s.layers).value_or(GgmlType::kF32);
     w.add_tensor(prefix + name, type, {cols, rows}, random_matrix(type, cols, rows, scale, noise));
   };
   matrix("", "token_embd.weight", 0, s.dim, n_vocab);

@@ -100,6 +100,9 @@ KernelTable avx512_table() {
   t.packed_q8_0_bytes = avx512::packed_q8_0_bytes;
   t.gemm_q4_0_q8_0 = avx512::gemm_q4_0_q8_0;
   t.gemm_q8_0_q8_0 = avx512::gemm_q8_0_q8_0;
+  t.packed_q8_k_bytes = avx512::packed_q8_k_bytes;
+  t.gemm_q4_k_q8_k = avx512::gemm_q4_k_q8_k;
+  t.gemm_q6_k_q8_k = avx512::gemm_q6_k_q8_k;
   t.rmsnorm = avx512::rmsnorm;
   t.rope_rotate_pairs = avx512::rope_rotate_pairs;
   t.softmax = avx512::softmax;
@@ -154,6 +157,14 @@ std::optional<WeightKernels> weight_kernels(const KernelTable& table, gguf::Ggml
   const auto quant = [](DotPair dots, ActivationFormat format, int64_t block) {
     return std::optional<WeightKernels>(WeightKernels{dots.one, dots.rows, format, block});
   };
+  // A K-quant with a GEMM packs its activations as Q8_K rows, so pack is the Q8_K quantizer.
+  const auto k_quant = [&table](DotPair dots, GemmFn gemm) {
+    if (gemm == nullptr || table.packed_q8_k_bytes == nullptr) {
+      return std::optional<WeightKernels>(WeightKernels{dots.one, dots.rows, ActivationFormat::kQ8_K, tensor::kQkK});
+    }
+    return std::optional<WeightKernels>(WeightKernels{dots.one, dots.rows, ActivationFormat::kQ8_K, tensor::kQkK,
+                                                      table.quantize_row_q8_k, table.packed_q8_k_bytes, gemm});
+  };
   switch (type) {
     case GgmlType::kF32:
       return WeightKernels{table.dot_f32_f32, table.dot4_f32_f32, ActivationFormat::kF32, 1};
@@ -172,9 +183,9 @@ std::optional<WeightKernels> weight_kernels(const KernelTable& table, gguf::Ggml
     case GgmlType::kQ5_1: return quant(table.q5_1_q8_0, ActivationFormat::kQ8_0, kQ8Block);
     case GgmlType::kQ2_K: return quant(table.q2_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
     case GgmlType::kQ3_K: return quant(table.q3_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
-    case GgmlType::kQ4_K: return quant(table.q4_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
+    case GgmlType::kQ4_K: return k_quant(table.q4_k_q8_k, table.gemm_q4_k_q8_k);
     case GgmlType::kQ5_K: return quant(table.q5_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
-    case GgmlType::kQ6_K: return quant(table.q6_k_q8_k, ActivationFormat::kQ8_K, tensor::kQkK);
+    case GgmlType::kQ6_K: return k_quant(table.q6_k_q8_k, table.gemm_q6_k_q8_k);
     default:
       return std::nullopt;
   }

@@ -85,6 +85,10 @@ struct KernelTable {
   PackedBytesFn packed_q8_0_bytes = nullptr;
   GemmFn gemm_q4_0_q8_0 = nullptr;
   GemmFn gemm_q8_0_q8_0 = nullptr;
+  // GEMM for Q8_K-activation weights: its packed layout is plain BlockQ8_K rows (quantize_row_q8_k).
+  PackedBytesFn packed_q8_k_bytes = nullptr;
+  GemmFn gemm_q4_k_q8_k = nullptr;
+  GemmFn gemm_q6_k_q8_k = nullptr;
   RmsNormFn rmsnorm = nullptr;
   RopeFn rope_rotate_pairs = nullptr;
   SoftmaxFn softmax = nullptr;

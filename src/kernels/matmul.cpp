@@ -25,6 +25,8 @@ constexpr int64_t kTokenChunk = 64;
 constexpr int64_t kTilesPerGrab = 4;
 // Packed activation bytes per GEMM token chunk.
 constexpr size_t kGemmChunkBytes = size_t{512} << 10;
+// Below this many multiply-adds (a few tens of microseconds of work) a matmul stays on one thread.
+constexpr int64_t kMinParallelMacs = int64_t{1} << 18;
 
 // Grow-only, 64-byte-aligned buffer; one per calling thread, so concurrent callers never share.
 class Scratch {
@@ -108,6 +110,9 @@ void run_rows(const Job& job, int64_t tile_begin, int64_t tile_end) {
   }
 }
 
+// Below this many activations, quantizing them is not worth a second thread.
+constexpr int64_t kMinParallelConvert = int64_t{1} << 15;
+
 // Converts every token row of x with `convert` (quantize or pack) into the caller's scratch.
 template <class Convert>
 const uint8_t* convert_activations(const float* x, int64_t n_cols, int64_t n_tokens, size_t x_stride,
@@ -116,7 +121,7 @@ const uint8_t* convert_activations(const float* x, int64_t n_cols, int64_t n_tok
   const auto run = [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) convert(x + t * n_cols, q + x_stride * t, n_cols);
   };
-  if (n_tokens >= 2 * pool.n_threads()) {
+  if (n_tokens >= 2 * pool.n_threads() && n_tokens * n_cols >= kMinParallelConvert) {
     pool.parallel_for(n_tokens, run);
   } else {
     run(0, n_tokens);
@@ -175,13 +180,20 @@ void matmul(const KernelTable& table, const tensor::TensorView& w, const float* 
   // never changes its value.
   // The lambda captures one pointer so std::function stores it inline (no allocation per call).
   Dispatch dispatch{&job, (w.n_rows + kRowTile - 1) / kRowTile, {0}};
-  pool.run([d = &dispatch](int, int) {
+  const auto work = [d = &dispatch] {
     for (;;) {
       const int64_t begin = d->next_tile.fetch_add(kTilesPerGrab, std::memory_order_relaxed);
       if (begin >= d->n_tiles) return;
       run_rows(*d->job, begin, std::min(begin + kTilesPerGrab, d->n_tiles));
     }
-  });
+  };
+  // Waking a sleeping worker costs more than a small matmul gains from it (the 260K model's
+  // matrices are 64 x 64); those run on the caller alone.
+  if (w.n_rows * w.n_cols * n_tokens < kMinParallelMacs || dispatch.n_tiles == 1) {
+    work();
+  } else {
+    pool.run_shared(work);
+  }
 }
 
 bool get_row(const tensor::TensorView& w, int64_t row, float* out) {

@@ -1,6 +1,8 @@
-// ThreadPool: generation counter + futex waits, with a short spin to keep per-op dispatch cheap.
+// ThreadPool: generation counter + futex waits, with a time-bounded spin to keep per-op dispatch
+// cheap without burning a core that a neighbour process could use.
 #include "util/thread_pool.h"
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <string>
@@ -13,9 +15,15 @@
 namespace mynah::util {
 namespace {
 
-// Spin this many rounds before sleeping: long enough to bridge the gap between two matmuls of one
-// forward pass, short enough (a few microseconds) that a descheduled peer costs little.
-constexpr int kSpinRounds = 4000;
+// Spin this long before sleeping: long enough to bridge the gap between two matmuls of one forward
+// pass (a few microseconds), short enough that a worker descheduled by a busy neighbour, or an idle
+// pool between requests, wastes little. Measured in time, not rounds: `pause` costs 10 to 140
+// cycles depending on the CPU.
+constexpr auto kSpinTime = std::chrono::microseconds(50);
+
+constexpr uint32_t kStatic = 0, kShared = 1;
+constexpr uint64_t kClosed = uint64_t{1} << 31;
+constexpr uint64_t kJoinedMask = kClosed - 1;
 
 inline void cpu_relax() {
 #if defined(__x86_64__)
@@ -23,6 +31,17 @@ inline void cpu_relax() {
 #else
   std::this_thread::yield();
 #endif
+}
+
+// Spins until done() or kSpinTime has passed; false on timeout (the caller then sleeps).
+template <class Done>
+bool spin_until(Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  for (int spin = 0;; ++spin) {
+    if (done()) return true;
+    cpu_relax();
+    if ((spin & 63) == 63 && std::chrono::steady_clock::now() > deadline) return false;
+  }
 }
 
 }  // namespace
@@ -50,9 +69,15 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads > 0 ? n_threads : p
 
 ThreadPool::~ThreadPool() {
   stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.fetch_add(2, std::memory_order_acq_rel);
   generation_.notify_all();
   for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::wake_workers(uint32_t kind) {
+  const uint32_t gen = generation_.load(std::memory_order_relaxed);
+  generation_.store(((gen >> 1) + 1) << 1 | kind, std::memory_order_release);
+  generation_.notify_all();
 }
 
 void ThreadPool::run(const std::function<void(int, int)>& job) {
@@ -62,34 +87,59 @@ void ThreadPool::run(const std::function<void(int, int)>& job) {
   }
   job_ = &job;
   pending_.store(n_threads_ - 1, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  wake_workers(kStatic);
   job(0, n_threads_);
-  for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
-    if (spin < kSpinRounds) {
-      cpu_relax();
-    } else {
-      int left = pending_.load(std::memory_order_acquire);
-      if (left != 0) pending_.wait(left, std::memory_order_acquire);
-    }
+  if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    for (int left; (left = pending_.load(std::memory_order_acquire)) != 0;) pending_.wait(left, std::memory_order_acquire);
   }
+}
+
+void ThreadPool::run_shared(const std::function<void()>& job) {
+  if (n_threads_ == 1) {
+    job();
+    return;
+  }
+  shared_job_ = &job;
+  const uint32_t gen = (generation_.load(std::memory_order_relaxed) >> 1) + 1;
+  shared_state_.store(uint64_t{gen} << 32, std::memory_order_release);  // open, nobody joined
+  wake_workers(kShared);
+  job();
+  // Close the job: workers that have not joined yet will skip it. Wait only for those that did.
+  uint64_t state = shared_state_.fetch_or(kClosed, std::memory_order_acq_rel) | kClosed;
+  if (spin_until([&] { return ((state = shared_state_.load(std::memory_order_acquire)) & kJoinedMask) == 0; })) return;
+  while ((state & kJoinedMask) != 0) {
+    shared_state_.wait(state, std::memory_order_acquire);
+    state = shared_state_.load(std::memory_order_acquire);
+  }
+}
+
+// A worker's attempt to take part in shared job `generation`.
+void ThreadPool::join_shared(uint32_t generation) {
+  uint64_t state = shared_state_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((state >> 32) != generation || (state & kClosed) != 0) return;  // finished without us
+    if (shared_state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) break;
+  }
+  (*shared_job_)();
+  const uint64_t before = shared_state_.fetch_sub(1, std::memory_order_acq_rel);
+  if ((before & kClosed) != 0 && (before & kJoinedMask) == 1) shared_state_.notify_one();
 }
 
 void ThreadPool::worker_loop(int thread_idx) {
   uint32_t seen = 0;
   for (;;) {
-    uint32_t gen;
-    for (int spin = 0;; ++spin) {
+    uint32_t gen = seen;
+    if (!spin_until([&] { return (gen = generation_.load(std::memory_order_acquire)) != seen; })) {
+      generation_.wait(seen, std::memory_order_acquire);
       gen = generation_.load(std::memory_order_acquire);
-      if (gen != seen) break;
-      if (spin < kSpinRounds) {
-        cpu_relax();
-      } else {
-        generation_.wait(seen, std::memory_order_acquire);
-      }
     }
+    if (gen == seen) continue;  // spurious wake-up
     seen = gen;
     if (stop_.load(std::memory_order_acquire)) return;
+    if ((gen & 1) == kShared) {
+      join_shared(gen >> 1);
+      continue;
+    }
     (*job_)(thread_idx, n_threads_);
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
   }

@@ -34,6 +34,12 @@ void gemm_q4_0_q8_0(const void* w, size_t w_stride, int n_rows, const void* x, s
 void gemm_q8_0_q8_0(const void* w, size_t w_stride, int n_rows, const void* x, size_t x_stride, int n_tokens,
                     int64_t n, float* y, size_t y_stride);
 
+size_t packed_q8_k_bytes(int64_t n);
+void gemm_q4_k_q8_k(const void* w, size_t w_stride, int n_rows, const void* x, size_t x_stride, int n_tokens,
+                    int64_t n, float* y, size_t y_stride);
+void gemm_q6_k_q8_k(const void* w, size_t w_stride, int n_rows, const void* x, size_t x_stride, int n_tokens,
+                    int64_t n, float* y, size_t y_stride);
+
 void rmsnorm(const float* x, const float* weight, float* out, int64_t n, float eps);
 void rope_rotate_pairs(float* x, int n_heads, int head_dim, int rope_dim, const float* cos, const float* sin);
 void softmax(float* x, int64_t n);

@@ -18,6 +18,9 @@
 namespace mynah::model {
 namespace {
 
+// Multiply-adds of q.k over a batch below which attention runs on the calling thread alone.
+constexpr int64_t kMinParallelAttention = int64_t{1} << 17;
+
 struct LayerWeights {
   std::vector<float> attn_norm, ffn_norm;
   tensor::TensorView wq, wk, wv, wo, w_gate, w_up, w_down;
@@ -148,8 +151,17 @@ void LlamaModel::attention(const ForwardBatch& batch, const KvCache& cache, int3
   Tasks tasks{this, &batch, {cache.k(layer, 0, 0), cache.v(layer, 0, 0), nullptr, cache.block_size(), cache.kv_dim()},
               heads_per_task, head_chunks,
               static_cast<int64_t>(attn_runs_.size()) * c.n_kv_heads * head_chunks};
-  pool.run([t = &tasks](int, int) { t->self->attention_tasks(*t->batch, t->kv, t->heads_per_task, t->head_chunks,
-                                                             t->n_tasks, t->next); });
+  const auto work = [t = &tasks] {
+    t->self->attention_tasks(*t->batch, t->kv, t->heads_per_task, t->head_chunks, t->n_tasks, t->next);
+  };
+  // Small attention (one token over a short context of a small model) is not worth waking a worker.
+  int64_t n_pos_total = 0;
+  for (const BatchEntry& e : batch.entries) n_pos_total += e.pos + 1;
+  if (n_pos_total * c.n_heads * c.head_dim < kMinParallelAttention || tasks.n_tasks == 1) {
+    work();
+  } else {
+    pool.run_shared(work);
+  }
 }
 
 void LlamaModel::attention_tasks(const ForwardBatch& batch, const kernels::KvPages& kv, int32_t heads_per_task,
