@@ -10,5 +10,7 @@ void add_tokenize_command(CLI::App& root, int* exit_code);
 void add_inspect_command(CLI::App& root, int* exit_code);
 void add_serve_command(CLI::App& root, int* exit_code);
 void add_bench_command(CLI::App& root, int* exit_code);
+void add_quantize_command(CLI::App& root, int* exit_code);
+void add_grammar_bench_command(CLI::App& root, int* exit_code);
 
 }  // namespace mynah::cli

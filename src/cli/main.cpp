@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   mynah::cli::add_inspect_command(app, &exit_code);
   mynah::cli::add_serve_command(app, &exit_code);
   mynah::cli::add_bench_command(app, &exit_code);
+  mynah::cli::add_quantize_command(app, &exit_code);
+  mynah::cli::add_grammar_bench_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
