@@ -62,6 +62,29 @@ inline nlohmann::json logprobs_json(const std::vector<engine::TokenScore>& score
   return {{"tokens", tokens}, {"token_logprobs", token_logprobs}, {"top_logprobs", top}, {"text_offset", offsets}};
 }
 
+// The scores of a prompt given as text, as echo shows them. SentencePiece tokenizers prepend a space to
+// the text ("add_dummy_prefix") that decoding drops, so the pieces spell " " + the prompt; echo returns
+// the prompt as given, so the first spelled piece (and its own entry among the alternatives) loses that
+// space too, keeping tokens and text_offset aligned with the returned text. Any other mismatch between
+// pieces and text is left as it is.
+inline std::vector<engine::TokenScore> echoed_prompt_scores(std::vector<engine::TokenScore> scores, std::string_view prompt_text) {
+  if (prompt_text.empty()) return scores;  // a token-id prompt is echoed as its pieces
+  std::string spelled;
+  for (const auto& s : scores) spelled += s.piece;
+  if (spelled.size() != prompt_text.size() + 1 || spelled.front() != ' ' || std::string_view(spelled).substr(1) != prompt_text) {
+    return scores;
+  }
+  for (auto& s : scores) {
+    if (s.piece.empty()) continue;  // BOS and other pieces that spell nothing
+    for (auto& alternative : s.top) {
+      if (alternative.id == s.id) alternative.piece.erase(0, 1);
+    }
+    s.piece.erase(0, 1);
+    break;
+  }
+  return scores;
+}
+
 // {prompt_tokens, completion_tokens, total_tokens}: prompts counted once, completions over every sequence.
 inline nlohmann::json usage_json(const CompletionAccumulator& acc) {
   auto [prompt, completion] = acc.usage_totals();

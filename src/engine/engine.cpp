@@ -67,9 +67,10 @@ Engine::Engine(std::shared_ptr<model::Model> model, tokenizer::Tokenizer tok, co
       tok_(std::move(tok)),
       opt_(o),
       n_ctx_(o.n_ctx > 0 ? o.n_ctx : model_->config().n_ctx_train),
+      constraints_(tok_),
       pool_(o.n_threads),
       cache_(model_->make_kv_cache(blocks_for(o, n_ctx_), o.block_size)),
-      scheduler_({o.n_parallel, o.batch_tokens, n_ctx_}, blocks_for(o, n_ctx_), o.block_size) {
+      scheduler_({o.n_parallel, o.batch_tokens, n_ctx_, o.step_cost}, blocks_for(o, n_ctx_), o.block_size) {
   for (int32_t id = 0; id < tok_.n_vocab(); ++id) {
     if (tok_.is_end_of_generation(id)) end_of_generation_ids_.push_back(id);
   }
@@ -121,6 +122,12 @@ Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> Engine::make_sequenc
   if (r.prompts.empty()) return invalid("the request has no prompt");
   if (r.n < 1) return invalid(fmt::format("n must be at least 1, got {}", r.n));
   if (r.max_new_tokens && *r.max_new_tokens < 0) return invalid("max_new_tokens must not be negative");
+  // Compiled here, on the caller's thread: a format that cannot be enforced fails the request now.
+  auto grammar = constraints_.compile(r.response_format);
+  if (!grammar) return invalid(grammar.error().message);
+  // A constrained sequence may end only where its value is complete, by any token that ends generation.
+  std::vector<int32_t> constraint_eos_ids = end_of_generation_ids_;
+  constraint_eos_ids.insert(constraint_eos_ids.end(), r.sampling.stop_token_ids.begin(), r.sampling.stop_token_ids.end());
   std::vector<std::unique_ptr<Sequence>> leaders;
   for (size_t p = 0; p < r.prompts.size(); ++p) {
     std::vector<int32_t> tokens = r.prompts[p].text ? tok_.encode(*r.prompts[p].text, r.add_bos && tok_.add_bos(), r.parse_special)
@@ -158,10 +165,14 @@ Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> Engine::make_sequenc
       seq->embeddings = r.prompts[p].embeddings;
       sampling::SamplingParams params = r.sampling;
       params.seed = seq->seed;
+      // A floor on prompt + generated tokens becomes a floor on generated tokens only now that the
+      // prompt's length (after tokenization and fitting) is known.
+      if (r.min_total_tokens) params.min_new_tokens = std::max(params.min_new_tokens, *r.min_total_tokens - seq->n_prompt);
       params.end_of_generation_ids = end_of_generation_ids_;
       seq->sampler = std::make_unique<sampling::SamplerChain>(params);
       seq->decoder.emplace(tok_, /*strip_leading_space=*/false);
-      seq->stop.emplace(r.stop.strings, r.stop.include_matched_string);
+      seq->stop.emplace(r.stop.strings);
+      if (*grammar) seq->constraint.emplace(*grammar, constraint_eos_ids);
       if (i == 0) {
         leader = std::move(seq);
       } else {
@@ -208,11 +219,11 @@ void Engine::loop() {
         return stop_ || !incoming_.empty() || !cancel_requests_.empty() || !scheduler_.running().empty() ||
                !scheduler_.waiting().empty();
       });
-      if (stop_) break;
       while (!incoming_.empty()) {
         scheduler_.enqueue(std::move(incoming_.front()));
         incoming_.pop_front();
       }
+      if (stop_) break;  // after the hand-over: requests submitted just before still get their finish
       for (int64_t id : cancel_requests_) {
         for (auto& s : scheduler_.running()) if (s->req->id == id) s->req->cancelled = true;
         for (auto& s : scheduler_.waiting()) if (s->req->id == id) s->req->cancelled = true;
@@ -236,6 +247,7 @@ void Engine::publish_gauges() {
 
 void Engine::step() {
   drop_cancelled();
+  const auto step_start = Clock::now();
   StepPlan plan = scheduler_.schedule();
   if (plan.empty()) {
     publish_gauges();
@@ -269,6 +281,8 @@ void Engine::step() {
     if (slot.logits_row >= 0) on_logits(seq, &logits_[static_cast<size_t>(slot.logits_row) * n_vocab]);
   }
   metrics_.add_counts(prefilled, 0);
+  // The whole step (scheduling, forward, sampling, events) is what a stream waits between tokens.
+  scheduler_.observe_step(plan.shape, std::chrono::duration<double>(Clock::now() - step_start).count());
   publish_gauges();
 }
 

@@ -14,6 +14,7 @@
 #include "engine/generation_event.h"
 #include "engine/generation_request.h"
 #include "engine/metrics.h"
+#include "engine/output_constraint.h"
 #include "engine/scheduler.h"
 #include "engine/sequence.h"
 #include "model/model.h"
@@ -31,6 +32,7 @@ struct EngineOptions {
   int32_t block_size = 16;    // positions per KV block
   int32_t n_kv_blocks = 0;    // 0: enough for n_parallel full contexts
   int32_t n_threads = 0;      // compute threads; 0: physical cores
+  StepCostOptions step_cost;  // prefill budget while sequences decode (see step_cost_model.h)
 };
 
 struct SubmitError {
@@ -76,6 +78,7 @@ class Engine {
   EngineOptions opt_;
   int32_t n_ctx_;
   std::vector<int32_t> end_of_generation_ids_;
+  OutputConstraintCompiler constraints_;  // response_format grammars, compiled on submit()
   util::ThreadPool pool_;
   model::KvCache cache_;
   Scheduler scheduler_;

@@ -32,12 +32,22 @@ struct WordBias {
   float bias = 0.0f;  // added to the logit; <= -100 forbids the token
 };
 
+// One stop string and whether a match of it stays in the returned text. APIs differ on that, and one
+// request may carry strings of both kinds, so the rule belongs to each string.
+struct StopString {
+  std::string text;
+  bool include_in_output = false;
+};
+
 struct StopRules {
-  // Generation ends at the first occurrence of any of these in the decoded output (matched across
-  // token boundaries).
-  std::vector<std::string> strings;
-  // Whether the matched stop string is part of the returned text.
-  bool include_matched_string = false;
+  // Generation ends as soon as one of these appears in the decoded output (matched across token
+  // boundaries); when several complete in the same text, the earliest position wins, then the longest.
+  std::vector<StopString> strings;
+
+  // Appends texts that all share one rule (most APIs have one list with one rule).
+  void add(std::vector<std::string> texts, bool include_in_output) {
+    for (auto& text : texts) strings.push_back(StopString{std::move(text), include_in_output});
+  }
 };
 
 struct LogprobOptions {
@@ -47,6 +57,22 @@ struct LogprobOptions {
   int32_t top_n = 0;
   // Score the prompt tokens too (echo / likelihoods of the prompt); the first token has none.
   bool prompt = false;
+};
+
+// The shape the output must have (response_format). The engine compiles it when the request is
+// submitted: a format it cannot enforce exactly fails the request, never generates unconstrained text.
+// Generation may still stop early (max tokens, stop strings), leaving a valid prefix only.
+struct ResponseFormat {
+  enum class Kind {
+    kNone,        // free text
+    kJsonObject,  // any JSON object
+    kJsonSchema,  // a JSON value valid against the schema in `text`
+    kRegex,       // text matching the whole ECMA-262 pattern in `text`
+  };
+  Kind kind = Kind::kNone;
+  // kJsonSchema: the schema document as JSON text, keys in the order the client sent them (object
+  // properties are generated in that order); kRegex: the pattern; otherwise empty.
+  std::string text;
 };
 
 // What to do when prompt + requested tokens do not fit the context.
@@ -63,6 +89,10 @@ struct GenerationRequest {
   std::optional<int32_t> max_new_tokens;
   // Cap on prompt + generated tokens per sequence; nullopt: the context size.
   std::optional<int32_t> max_total_tokens;
+  // Minimum prompt + generated tokens per sequence before EOS/stop tokens may end it (they are
+  // suppressed until then). A text prompt's length is known only after tokenization, so the engine
+  // resolves this into sampling.min_new_tokens (the larger of the two wins); nullopt: no such floor.
+  std::optional<int32_t> min_total_tokens;
   sampling::SamplingParams sampling;
   // Word-level biases, resolved to token ids by the engine's tokenizer and added to sampling.logit_bias.
   std::vector<WordBias> word_biases;
@@ -76,6 +106,7 @@ struct GenerationRequest {
   bool add_bos = true;       // prepend BOS when the model's tokenizer asks for it
   bool parse_special = true; // special-token text in the prompt becomes special tokens
   OverflowPolicy overflow = OverflowPolicy::kError;
+  ResponseFormat response_format;
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 

@@ -1,7 +1,9 @@
 // Scheduling policy (one step):
 //  1. Every running sequence with exactly one position to compute (decode) gets it, oldest first, so
 //     streaming never waits behind a long prompt.
-//  2. Running sequences still prefilling get chunks from what is left of the token budget.
+//  2. Running sequences still prefilling get chunks from what is left of the token budget, capped
+//     while anything decodes by what the step cost model allows (so a step with prefill costs at
+//     most ~2x a decode-only step and a long prompt never stalls the streams).
 //  3. Waiting sequences are admitted first-come-first-served while there is budget and a free run slot;
 //     each first takes every leading full block the prefix cache already holds.
 // When the block pool runs dry the newest running sequence that is not yet in this step is preempted:
@@ -15,7 +17,7 @@
 namespace mynah::engine {
 
 Scheduler::Scheduler(const SchedulerOptions& options, int32_t n_blocks, int32_t block_size)
-    : opt_(options), pool_(n_blocks, block_size) {}
+    : opt_(options), pool_(n_blocks, block_size), cost_(options.step_cost) {}
 
 void Scheduler::enqueue(std::unique_ptr<Sequence> seq) { waiting_.push_back(std::move(seq)); }
 
@@ -133,9 +135,18 @@ StepPlan Scheduler::schedule() {
     return a_decode != b_decode ? a_decode : a->admit_order < b->admit_order;
   });
   std::unordered_set<const Sequence*> preempted;
+  bool prefill_capped = false;
+  // Decoders come first in `order`: once they are planned, the cost model caps what prefill may add.
+  auto cap_prefill = [&] {
+    if (prefill_capped) return;
+    prefill_capped = true;
+    budget = std::min(budget, cost_.prefill_budget(plan.shape.n_decode, budget));
+  };
   for (Sequence* seq : order) {
-    if (budget == 0) break;
     if (preempted.count(seq)) continue;
+    const bool decode = seq->n_pending() == 1;
+    if (!decode) cap_prefill();
+    if (budget == 0) break;
     const int32_t n = std::min(seq->n_pending(), budget);
     bool self_preempted = false;
     while (!ensure_blocks(*seq, seq->n_computed + n)) {
@@ -152,7 +163,9 @@ StepPlan Scheduler::schedule() {
     planned.insert(seq);
     add_slot(*seq, n, plan);
     budget -= n;
+    (decode ? plan.shape.n_decode : plan.shape.n_prefill) += n;
   }
+  cap_prefill();
   while (budget > 0 && static_cast<int32_t>(running_.size()) < opt_.n_parallel && !waiting_.empty()) {
     Sequence& seq = *waiting_.front();
     reuse_cached_prefix(seq);
@@ -166,6 +179,7 @@ StepPlan Scheduler::schedule() {
     planned.insert(&seq);
     add_slot(seq, n, plan);
     budget -= n;
+    plan.shape.n_prefill += n;
   }
   for (const auto& slot : plan.slots) plan.batch.block_tables.emplace_back(slot.seq->blocks);
   return plan;

@@ -11,6 +11,7 @@
 
 #include "engine/kv_block_pool.h"
 #include "engine/sequence.h"
+#include "engine/step_cost_model.h"
 #include "model/forward_batch.h"
 
 namespace mynah::engine {
@@ -19,6 +20,7 @@ struct SchedulerOptions {
   int32_t n_parallel = 4;       // running sequences at most
   int32_t batch_tokens = 512;   // tokens per step at most
   int32_t n_ctx = 512;
+  StepCostOptions step_cost;    // how much prefill a step may add while sequences decode
 };
 
 // One sequence's share of a step.
@@ -34,6 +36,7 @@ struct StepPlan {
   model::ForwardBatch batch;
   std::vector<StepSlot> slots;
   int32_t n_logit_rows = 0;
+  StepShape shape;  // decode rows and prefill tokens, for the cost model
   bool empty() const { return batch.entries.empty(); }
 };
 
@@ -56,11 +59,14 @@ class Scheduler {
   // Returns false if no block is free for the copy. `copy` copies KV contents between blocks.
   bool fork(Sequence& leader, Sequence& follower, const std::function<void(int32_t, int32_t)>& copy);
   void add_running(std::unique_ptr<Sequence> seq);
+  // Feeds the measured duration of a step that ran `shape` to the cost model behind the prefill budget.
+  void observe_step(const StepShape& shape, double seconds) { cost_.observe(shape, seconds); }
 
   std::vector<std::unique_ptr<Sequence>>& running() { return running_; }
   std::deque<std::unique_ptr<Sequence>>& waiting() { return waiting_; }
   const KvBlockPool& pool() const { return pool_; }
   const SchedulerStats& stats() const { return stats_; }
+  const StepCostModel& cost_model() const { return cost_; }
 
  private:
   bool ensure_blocks(Sequence& seq, int32_t end_pos);
@@ -76,6 +82,7 @@ class Scheduler {
   std::vector<std::unique_ptr<Sequence>> running_;
   uint64_t admit_counter_ = 0;
   SchedulerStats stats_;
+  StepCostModel cost_;
 };
 
 }  // namespace mynah::engine

@@ -12,6 +12,7 @@
 
 #include "engine/generation_event.h"
 #include "engine/generation_request.h"
+#include "engine/output_constraint.h"
 #include "engine/stop_matcher.h"
 #include "sampling/sampler_chain.h"
 #include "tokenizer/decode_stream.h"
@@ -53,6 +54,9 @@ struct Sequence {
   std::unique_ptr<sampling::SamplerChain> sampler;
   std::optional<tokenizer::DecodeStream> decoder;
   std::optional<StopMatcher> stop;
+  // response_format: the sequence's position in its grammar. Advanced only on sampled tokens, so
+  // recomputing the cache after preemption leaves it where it is.
+  std::optional<OutputConstraint> constraint;
   // Continuations of the same prompt that start from this sequence's prefill (n > 1).
   std::vector<std::unique_ptr<Sequence>> followers;
 

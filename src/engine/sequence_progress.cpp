@@ -87,12 +87,26 @@ void Engine::advance(Sequence& seq, const float* row) {
     return;
   }
   const std::span<const int32_t> all(seq.tokens);
-  const auto next = seq.sampler->sample(logits, {all.first(seq.n_prompt), all.subspan(seq.n_prompt)});
+  // response_format: only tokens that keep the output a valid prefix may be drawn (logprobs below
+  // still come from the raw row).
+  const std::span<const uint64_t> allowed = seq.constraint ? seq.constraint->fill_mask() : std::span<const uint64_t>();
+  const auto next = seq.sampler->sample(logits, {all.first(seq.n_prompt), all.subspan(seq.n_prompt)}, allowed);
+  if (!next && seq.constraint && !seq.constraint->is_complete()) {
+    // "stop" here would label an unfinished value as complete.
+    ev.error = "response_format: every token the format allows next is banned (logit_bias, bad words or ignore_eos)";
+    finish(seq, FinishReason::kError, std::move(ev));
+    return;
+  }
   if (!next) {
     finish(seq, FinishReason::kStop, std::move(ev));
     return;
   }
   const int32_t token = *next;
+  if (seq.constraint && !seq.constraint->accept(token)) {  // the mask allowed it, so this is a bug
+    ev.error = "response_format: the sampled token does not fit the format";
+    finish(seq, FinishReason::kError, std::move(ev));
+    return;
+  }
   const auto now = Clock::now();
   if (seq.n_generated() == 0) {
     seq.first_token_time = now;
@@ -127,6 +141,10 @@ void Engine::advance(Sequence& seq, const float* row) {
     finish(seq, FinishReason::kStop, std::move(ev));
     return;
   }
+  if (seq.constraint && seq.constraint->must_end()) {  // the value is complete and nothing may follow it
+    finish(seq, FinishReason::kStop, std::move(ev));
+    return;
+  }
   const bool context_full = static_cast<int32_t>(seq.tokens.size()) >= std::min(n_ctx_, seq.req->request.max_total_tokens.value_or(n_ctx_));
   if (seq.n_generated() >= seq.max_new || context_full) {
     finish(seq, FinishReason::kLength, std::move(ev));
@@ -146,11 +164,15 @@ void Engine::finish(Sequence& seq, FinishReason reason, GenerationEvent ev) {
   std::vector<std::unique_ptr<Sequence>> followers = std::move(seq.followers);
   auto req = seq.req;
   auto owned = scheduler_.remove(&seq);  // destroys the sequence at the end of this scope
+  // Before the event: whoever sees a request finish also sees its blocks returned in the metrics.
+  publish_gauges();
   req->sink(std::move(ev));
   for (auto& f : followers) {
     GenerationEvent fev = event_for(*f);
     fev.finish = reason;
     fev.usage = {f->n_prompt, 0, 0};
+    metrics_.observe_e2e(seconds(now - req->arrival));
+    metrics_.add_finished(finish_reason_name(reason));  // every sequence counts, started or not
     req->sink(std::move(fev));
   }
 }

@@ -1,5 +1,6 @@
-// StopMatcher: earliest match wins; a held-back tail is the longest suffix that is a proper prefix
-// of some stop string.
+// StopMatcher: earliest match wins (the longest at a tie); a held-back tail is the longest suffix that
+// is a proper prefix of some stop string, whether that string would be kept or cut, so a streamed byte
+// is never one that a later match could still claim or cut.
 #include "engine/stop_matcher.h"
 
 #include <algorithm>
@@ -7,33 +8,35 @@
 
 namespace mynah::engine {
 
-StopMatcher::StopMatcher(std::vector<std::string> stops, bool include_match) : include_match_(include_match) {
+StopMatcher::StopMatcher(std::vector<StopString> stops) {
   for (auto& s : stops) {
-    if (!s.empty()) stops_.push_back(std::move(s));
+    if (!s.text.empty()) stops_.push_back(std::move(s));
   }
 }
 
 StopMatcher::Output StopMatcher::push(std::string_view text) {
   if (stops_.empty()) return {std::string(text), false};
   pending_.append(text);
-  size_t best_pos = std::string::npos, best_len = 0;
+  size_t best_pos = std::string::npos;
+  const StopString* best = nullptr;
   for (const auto& s : stops_) {
-    const size_t pos = pending_.find(s);
-    if (pos < best_pos || (pos == best_pos && pos != std::string::npos && s.size() > best_len)) {
+    const size_t pos = pending_.find(s.text);
+    if (pos == std::string::npos) continue;
+    if (pos < best_pos || (pos == best_pos && s.text.size() > best->text.size())) {
       best_pos = pos;
-      best_len = s.size();
+      best = &s;
     }
   }
-  if (best_pos != std::string::npos) {
-    Output out{pending_.substr(0, include_match_ ? best_pos + best_len : best_pos), true};
+  if (best != nullptr) {
+    Output out{pending_.substr(0, best->include_in_output ? best_pos + best->text.size() : best_pos), true};
     pending_.clear();
     return out;
   }
   size_t hold = 0;
   for (const auto& s : stops_) {
-    const size_t max_len = std::min(s.size() - 1, pending_.size());
+    const size_t max_len = std::min(s.text.size() - 1, pending_.size());
     for (size_t len = max_len; len > hold; --len) {
-      if (pending_.compare(pending_.size() - len, len, s, 0, len) == 0) {
+      if (pending_.compare(pending_.size() - len, len, s.text, 0, len) == 0) {
         hold = len;
         break;
       }

@@ -3,13 +3,17 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "engine/generation_request.h"
 
 namespace mynah::engine {
 
 class StopMatcher {
  public:
-  StopMatcher(std::vector<std::string> stops, bool include_match);
+  // Each stop string carries its own rule for whether a match of it stays in the output.
+  explicit StopMatcher(std::vector<StopString> stops);
 
   struct Output {
     std::string text;      // safe to emit now
@@ -22,9 +26,8 @@ class StopMatcher {
   bool active() const { return !stops_.empty(); }
 
  private:
-  std::vector<std::string> stops_;
-  bool include_match_;
-  std::string pending_;  // text not yet emitted
+  std::vector<StopString> stops_;  // non-empty texts only
+  std::string pending_;            // text not yet emitted
 };
 
 }  // namespace mynah::engine

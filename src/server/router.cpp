@@ -17,14 +17,18 @@ RouteMatch match_route(std::string_view method, std::string_view target) {
     if (b.method == method) return {b.kind, nullptr, {}};
     return {RouteKind::kMethodNotAllowed, nullptr, std::string(b.method)};
   }
+  // A path no dialect serves with this method is a 405 listing every method some dialect serves it with.
+  RouteMatch not_allowed;
   for (const auto& d : api::dialects()) {
     for (const auto& r : d->routes()) {
       if (r.path != path) continue;
       if (r.method == method) return {RouteKind::kDialect, d.get(), {}};
-      return {RouteKind::kMethodNotAllowed, d.get(), r.method};
+      if (not_allowed.kind != RouteKind::kMethodNotAllowed) not_allowed = {RouteKind::kMethodNotAllowed, d.get(), {}};
+      if (!not_allowed.allowed_methods.empty()) not_allowed.allowed_methods += ", ";
+      not_allowed.allowed_methods += r.method;
     }
   }
-  return {};
+  return not_allowed;
 }
 
 }  // namespace mynah::server

@@ -14,7 +14,7 @@ enum class RouteKind { kHealth, kMetrics, kModels, kDialect, kNotFound, kMethodN
 struct RouteMatch {
   RouteKind kind = RouteKind::kNotFound;
   const api::Dialect* dialect = nullptr;
-  std::string allowed_method;  // for kMethodNotAllowed
+  std::string allowed_methods;  // for kMethodNotAllowed: the Allow header value, e.g. "POST"
 };
 
 RouteMatch match_route(std::string_view method, std::string_view path);

@@ -70,9 +70,12 @@ void Session::handle(http::request<http::string_body> req) {
       return respond(200, render_metrics(ctx_.models), "text/plain; version=0.0.4");
     }
     case RouteKind::kMethodNotAllowed: {
-      const std::string message = fmt::format("{} is not allowed on {}; use {}", method_, target_, m.allowed_method);
-      if (m.dialect) return respond_dialect_error(*m.dialect, api::ApiError{405, message, "", "invalid_request_error"});
-      return respond(405, error_json(message), "application/json", m.allowed_method.c_str());
+      const std::string message = fmt::format("{} is not allowed on {}; use {}", method_, target_, m.allowed_methods);
+      if (m.dialect) {
+        return respond_dialect_error(*m.dialect, api::ApiError{405, message, "", "invalid_request_error"}, std::nullopt,
+                                     m.allowed_methods.c_str());
+      }
+      return respond(405, error_json(message), "application/json", m.allowed_methods.c_str());
     }
     case RouteKind::kNotFound:
       return respond(404, error_json(fmt::format("no route for {} {}", method_, target_)), "application/json");

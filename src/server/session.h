@@ -41,7 +41,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_event(engine::GenerationEvent ev);
   void respond(int status, std::string body, std::string content_type, const char* allow = nullptr,
                std::optional<int> retry_after = std::nullopt);
-  void respond_dialect_error(const api::Dialect& dialect, const api::ApiError& error, std::optional<int> retry_after = {});
+  // `allow`: the Allow header a 405 must carry (RFC 9110 15.5.6), in the dialect's error shape too.
+  void respond_dialect_error(const api::Dialect& dialect, const api::ApiError& error, std::optional<int> retry_after = {},
+                             const char* allow = nullptr);
   void start_stream();
   void enqueue(std::string bytes, bool chunked);
   void write_next();

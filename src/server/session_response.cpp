@@ -18,9 +18,10 @@ void Session::respond(int status, std::string body, std::string content_type, co
   enqueue(head + "\r\n" + body, /*chunked=*/false);
 }
 
-void Session::respond_dialect_error(const api::Dialect& dialect, const api::ApiError& error, std::optional<int> retry_after) {
+void Session::respond_dialect_error(const api::Dialect& dialect, const api::ApiError& error, std::optional<int> retry_after,
+                                    const char* allow) {
   auto r = dialect.render_error(error);
-  respond(r.status, std::move(r.body), r.content_type, nullptr, retry_after);
+  respond(r.status, std::move(r.body), r.content_type, allow, retry_after);
 }
 
 void Session::start_stream() {

@@ -45,7 +45,6 @@ TEST(CohereGenerate, DefaultsFollowTheDocument) {
   EXPECT_FLOAT_EQ(r.sampling.presence_penalty, 0.0f);
   EXPECT_EQ(r.sampling.penalty_window, sampling::PenaltyWindow::kPromptAndGenerated);
   EXPECT_TRUE(r.stop.strings.empty());
-  EXPECT_TRUE(r.stop.include_matched_string);
   EXPECT_FALSE(r.logprobs.generated);
   EXPECT_FALSE(r.logprobs.prompt);
   EXPECT_EQ(r.overflow, engine::OverflowPolicy::kError);
@@ -62,7 +61,7 @@ TEST(CohereGenerate, TrimsTrailingWhitespaceOnly) {
 TEST(CohereGenerate, MapsEveryParameter) {
   auto call = parse(cohere(), R"({"prompt": "Hi", "model": "stories260K", "max_tokens": 7, "temperature": 4.5,
     "num_generations": 3, "k": 40, "p": 0.5, "frequency_penalty": 0.25, "presence_penalty": 0.75,
-    "stop_sequences": [".", "girl"], "return_likelihoods": "ALL", "logit_bias": {"11": -10, "7": 2.5},
+    "stop_sequences": [".", "girl"], "end_sequences": ["--"], "return_likelihoods": "ALL", "logit_bias": {"11": -10, "7": 2.5},
     "seed": 42, "stream": true, "truncate": "END", "unknown_field": {"ignored": true}})", kVersioned);
   ASSERT_TRUE(call.ok()) << call.error().message;
   const auto& r = (*call)->request;
@@ -74,7 +73,8 @@ TEST(CohereGenerate, MapsEveryParameter) {
   EXPECT_FLOAT_EQ(r.sampling.top_p, 0.5f);
   EXPECT_FLOAT_EQ(r.sampling.frequency_penalty, 0.25f);
   EXPECT_FLOAT_EQ(r.sampling.presence_penalty, 0.75f);
-  EXPECT_EQ(r.stop.strings, (std::vector<std::string>{".", "girl"}));
+  // stop_sequences keep the match, end_sequences cut it
+  EXPECT_EQ(testing::stop_rules(r.stop), (testing::StopList{{".", testing::kKept}, {"girl", testing::kKept}, {"--", testing::kCut}}));
   EXPECT_TRUE(r.logprobs.generated);
   EXPECT_TRUE(r.logprobs.prompt);
   EXPECT_EQ(r.logprobs.top_n, 0);
@@ -138,6 +138,8 @@ TEST(CohereGenerate, RejectsOutOfRangeValuesNamingTheParameterRangeAndValue) {
       {R"({"prompt": "x", "presence_penalty": -0.5})", "presence_penalty", "-0.5"},
       {R"({"prompt": "x", "stop_sequences": "."})", "stop_sequences", "array"},
       {R"({"prompt": "x", "stop_sequences": [1]})", "stop_sequences", "1"},
+      {R"({"prompt": "x", "end_sequences": "."})", "end_sequences", "array"},
+      {R"({"prompt": "x", "end_sequences": [""]})", "end_sequences", "non-empty"},
       {R"({"prompt": "x", "return_likelihoods": "SOME"})", "return_likelihoods", "GENERATION, ALL, NONE, got \"SOME\""},
       {R"({"prompt": "x", "logit_bias": {"11": 10.5}})", "logit_bias", "between -10 and 10, got 10.5"},
       {R"({"prompt": "x", "logit_bias": {"newline": 1}})", "logit_bias", "newline"},
@@ -273,6 +275,17 @@ TEST(CohereGenerate, StreamFinishReasons) {
   auto eos = std::move(parse(cohere(), R"({"prompt": "Hi", "stream": true})")).value();
   eos->on_event(token_event(0, 0, 2, "", -0.1f, engine::FinishReason::kStop));
   EXPECT_EQ(json::parse(eos->stream_tail())["finish_reason"], "COMPLETE");
+  // An end sequence is cut from the text: the token that spelled it shows it was a stop sequence.
+  auto ended = std::move(parse(cohere(), R"({"prompt": "Hi", "stream": true, "end_sequences": ["--"]})")).value();
+  auto cut = token_event(0, 0, 8, " a--b", -0.1f, engine::FinishReason::kStop);
+  cut.text_delta = " a";
+  ended->on_event(cut);
+  auto ended_tail = json::parse(ended->stream_tail());
+  EXPECT_EQ(ended_tail["finish_reason"], "STOP_SEQUENCE");
+  EXPECT_EQ(ended_tail["response"]["generations"][0]["text"], " a");
+  auto eos_after_text = std::move(parse(cohere(), R"({"prompt": "Hi", "stream": true, "end_sequences": ["--"]})")).value();
+  eos_after_text->on_event(token_event(0, 0, 2, " a", -0.1f, engine::FinishReason::kStop));
+  EXPECT_EQ(json::parse(eos_after_text->stream_tail())["finish_reason"], "COMPLETE");
   auto failed = std::move(parse(cohere(), R"({"prompt": "Hi", "stream": true, "num_generations": 2})")).value();
   failed->on_event(token_event(0, 0, 2, " x", -0.1f, engine::FinishReason::kLength));
   auto err = token_event(0, 1, 2, "", -0.1f, engine::FinishReason::kError);

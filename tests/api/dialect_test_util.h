@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +34,16 @@ inline util::Result<std::unique_ptr<Call>, ApiError> parse(const Dialect& d, con
   ServerInfo info{{"stories260K"}, 512};
   return d.parse(view, info);
 }
+
+// The stop strings of a request with their keep (true) / cut (false) rule, for comparisons.
+inline std::vector<std::pair<std::string, bool>> stop_rules(const engine::StopRules& rules) {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const auto& s : rules.strings) out.emplace_back(s.text, s.include_in_output);
+  return out;
+}
+using StopList = std::vector<std::pair<std::string, bool>>;
+constexpr bool kKept = true;
+constexpr bool kCut = false;
 
 // A finished single-token event.
 inline engine::GenerationEvent token_event(int32_t prompt_idx, int32_t seq_idx, int32_t id, std::string piece, float logprob,

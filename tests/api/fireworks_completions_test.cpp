@@ -59,7 +59,6 @@ TEST(FireworksCompletions, DefaultsFollowTheReference) {
   EXPECT_EQ(r.sampling.penalty_window, sampling::PenaltyWindow::kGeneratedOnly);
   EXPECT_FALSE(r.sampling.mirostat.has_value());
   EXPECT_FALSE(r.sampling.ignore_eos);
-  EXPECT_TRUE(r.stop.include_matched_string);
   EXPECT_FALSE(r.logprobs.generated);
   EXPECT_FALSE(r.logprobs.prompt);
   EXPECT_FALSE(call->stream);
@@ -90,12 +89,12 @@ TEST(FireworksCompletions, MapsEveryParameter) {
   EXPECT_EQ(r.n, 4);
   EXPECT_FLOAT_EQ(r.sampling.presence_penalty, -0.5f);
   EXPECT_FLOAT_EQ(r.sampling.repetition_penalty, 1.2f);
-  EXPECT_EQ(r.stop.strings, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(testing::stop_rules(r.stop), (testing::StopList{{"a", testing::kKept}, {"b", testing::kKept}}));  // "will contain the stop sequence"
   EXPECT_TRUE(call->stream);
   EXPECT_FLOAT_EQ(r.sampling.temperature, 0.5f);
   EXPECT_EQ(r.sampling.top_k, 40);
   EXPECT_FLOAT_EQ(r.sampling.top_p, 0.9f);
-  EXPECT_EQ(parsed(R"({"model": "m", "prompt": "x", "stop": "\n"})")->request.stop.strings, (std::vector<std::string>{"\n"}));
+  EXPECT_EQ(testing::stop_rules(parsed(R"({"model": "m", "prompt": "x", "stop": "\n"})")->request.stop), (testing::StopList{{"\n", testing::kKept}}));
   EXPECT_EQ(parsed(R"({"model": "m", "prompt": "x", "context_length_exceeded_behavior": "truncate"})")->request.overflow,
             engine::OverflowPolicy::kShrinkMaxTokens);
   EXPECT_EQ(parsed(R"({"model": "m", "prompt": "x", "logprobs": 0})")->request.logprobs.top_n, 0);
@@ -141,7 +140,7 @@ TEST(FireworksCompletions, RejectsBadValuesNamingParameterRangeAndValue) {
       {R"({"model": "m", "prompt": "x", "presence_penalty": -3})", "presence_penalty", "-3"},
       {R"({"model": "m", "prompt": "x", "repetition_penalty": 0})", "repetition_penalty", "greater than 0"},
       {R"({"model": "m", "prompt": "x", "repetition_penalty": 2.5})", "repetition_penalty", "2.5"},
-      {R"({"model": "m", "prompt": "x", "response_format": {"type": "json_object"}})", "response_format", "not supported yet"},
+      {R"({"model": "m", "prompt": "x", "response_format": {"type": "xml"}})", "response_format", "got \"xml\""},
       {R"({"model": "m", "prompt": "x", "stop": ["1", "2", "3", "4", "5"]})", "stop", "at most 4"},
       {R"({"model": "m", "prompt": "x", "stream": "true"})", "stream", "boolean"},
       {R"({"model": "m", "prompt": "x", "temperature": 2.1})", "temperature", "between 0 and 2, got 2.1"},
@@ -200,12 +199,31 @@ TEST(FireworksCompletions, EchoOffsetsAlignOnThePromptText) {
   // A text prompt echoes as sent; its pieces carry SentencePiece's leading space.
   auto call = parsed(R"({"model": "m", "prompt": "Once upon", "echo": true, "logprobs": 0})");
   engine::GenerationEvent scores;
-  scores.prompt_scores = {{1, "", std::nullopt, {}}, {403, " Once", -3.0f, {}}, {407, " upon", -1.0f, {}}};
+  scores.prompt_scores = {{1, "", std::nullopt, {}}, {403, " Once", -3.0f, {{403, " Once", -3.0f}, {9, " The", -4.0f}}},
+                          {407, " upon", -1.0f, {}}};
   call->on_event(scores);
   call->on_event(token_event(0, 0, 432, ",", -0.25f, engine::FinishReason::kLength));
   auto j = json::parse(call->render().body);
   EXPECT_EQ(j["choices"][0]["text"], "Once upon,");
-  EXPECT_EQ(j["choices"][0]["logprobs"]["text_offset"], json({0, 0, 4, 9}));
+  // The tokenizer's leading space is not in the echoed text, so the first piece loses it too: every
+  // token sits at its text_offset, and the sampled entry among the alternatives reads the same.
+  const auto& lp = j["choices"][0]["logprobs"];
+  EXPECT_EQ(lp["tokens"], json({"", "Once", " upon", ","}));
+  EXPECT_EQ(lp["text_offset"], json({0, 0, 4, 9}));
+  EXPECT_EQ(lp["top_logprobs"][1], json({{"Once", -3.0}, {" The", -4.0}}));
+}
+
+TEST(FireworksCompletions, EchoKeepsPiecesThatDoNotSpellThePromptWithALeadingSpace) {
+  // A prompt whose pieces spell it exactly (no added space) is left alone.
+  auto call = parsed(R"({"model": "m", "prompt": " Once", "echo": true, "logprobs": 0})");
+  engine::GenerationEvent scores;
+  scores.prompt_scores = {{1, "", std::nullopt, {}}, {403, " Once", -3.0f, {}}};
+  call->on_event(scores);
+  call->on_event(token_event(0, 0, 432, ",", -0.25f, engine::FinishReason::kLength));
+  auto j = json::parse(call->render().body);
+  EXPECT_EQ(j["choices"][0]["text"], " Once,");
+  EXPECT_EQ(j["choices"][0]["logprobs"]["tokens"], json({"", " Once", ","}));
+  EXPECT_EQ(j["choices"][0]["logprobs"]["text_offset"], json({0, 0, 5}));
 }
 
 TEST(FireworksCompletions, StreamsChunksWithUsageInTheLastOne) {

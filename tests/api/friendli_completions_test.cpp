@@ -73,7 +73,6 @@ TEST(FriendliCompletions, DefaultsFollowTheReference) {
   EXPECT_EQ(r.n, 1);
   ASSERT_EQ(r.seeds.size(), 1u);  // a random seed, chosen here so it can be returned
   EXPECT_LT(r.seeds[0], uint64_t{1} << 53);
-  EXPECT_FALSE(r.stop.include_matched_string);
   EXPECT_FLOAT_EQ(r.sampling.temperature, 1.0f);
   EXPECT_FLOAT_EQ(r.sampling.top_p, 1.0f);
   EXPECT_FALSE(r.sampling.top_k.has_value());
@@ -99,7 +98,7 @@ TEST(FriendliCompletions, MapsEveryParameter) {
   EXPECT_EQ(r.banned_phrases, (std::vector<std::string>{"clear", " clear"}));
   EXPECT_EQ(s.banned_sequences, (std::vector<std::vector<int32_t>>{{5, 6}, {7}}));
   EXPECT_EQ(s.stop_token_ids, (std::vector<int32_t>{13, 14, 15}));
-  EXPECT_EQ(r.stop.strings, (std::vector<std::string>{"\n\n"}));
+  EXPECT_EQ(testing::stop_rules(r.stop), (testing::StopList{{"\n\n", testing::kCut}}));  // "excluded from the result"
   EXPECT_FLOAT_EQ(s.frequency_penalty, 0.5f);
   EXPECT_FLOAT_EQ(s.presence_penalty, -0.5f);
   EXPECT_FLOAT_EQ(s.repetition_penalty, 1.3f);
@@ -124,8 +123,14 @@ TEST(FriendliCompletions, LengthsAndTheirTotals) {
   auto total = parsed(R"({"model": "m", "tokens": [1, 2, 3], "max_total_tokens": 20, "min_total_tokens": 8})");
   EXPECT_EQ(total->request.max_total_tokens, 20);
   EXPECT_FALSE(total->request.max_new_tokens.has_value());
-  EXPECT_EQ(total->request.sampling.min_new_tokens, 5);  // 8 minus the 3 prompt tokens
-  EXPECT_EQ(parsed(R"({"model": "m", "tokens": [1, 2, 3], "min_total_tokens": 2})")->request.sampling.min_new_tokens, 0);
+  EXPECT_EQ(total->request.min_total_tokens, 8);  // the engine subtracts the prompt once it is tokenized
+  EXPECT_EQ(total->request.sampling.min_new_tokens, 0);
+  const auto& text = parsed(R"({"model": "m", "prompt": "Once upon a time", "min_total_tokens": 9})")->request;
+  EXPECT_EQ(text.min_total_tokens, 9);  // a text prompt is fine: its length is resolved after tokenization
+  EXPECT_EQ(text.sampling.min_new_tokens, 0);
+  const auto& plain = parsed(R"({"model": "m", "prompt": "x", "min_tokens": 4})")->request;
+  EXPECT_FALSE(plain.min_total_tokens.has_value());
+  EXPECT_EQ(plain.sampling.min_new_tokens, 4);
 }
 
 TEST(FriendliCompletions, OffEncodingsAndAliases) {
@@ -199,12 +204,11 @@ TEST(FriendliCompletions, RejectsBadValuesNamingParameterRangeAndValue) {
       {R"({"model": "m", "prompt": "x", "min_tokens": 5, "min_total_tokens": 9})", "min_total_tokens", "only one of min_tokens and min_total_tokens"},
       {R"({"model": "m", "prompt": "x", "min_tokens": 9, "max_tokens": 5})", "min_tokens", "must not exceed max_tokens"},
       {R"({"model": "m", "tokens": [1], "min_total_tokens": 9, "max_total_tokens": 5})", "min_total_tokens", "must not exceed"},
-      {R"({"model": "m", "prompt": "x", "min_total_tokens": 9})", "min_total_tokens", "token-id prompt"},
       {R"({"model": "m", "prompt": "x", "min_p": 1.5})", "min_p", "between 0 and 1, got 1.5"},
       {R"({"model": "m", "prompt": "x", "n": 0})", "n", "got 0"},
       {R"({"model": "m", "prompt": "x", "no_repeat_ngram": -1})", "no_repeat_ngram", "got -1"},
       {R"({"model": "m", "prompt": "x", "no_repeat_ngram_size": "3"})", "no_repeat_ngram_size", "integer"},
-      {R"({"model": "m", "prompt": "x", "response_format": {"type": "json_object"}})", "response_format", "not supported yet"},
+      {R"({"model": "m", "prompt": "x", "response_format": {"type": "xml"}})", "response_format", "got \"xml\""},
       {R"({"model": "m", "prompt": "x", "min_tokens": 3, "response_format": {"type": "text"}})", "min_tokens", "response_format"},
       {R"({"model": "m", "prompt": "x", "seed": -1})", "seed", "got -1"},
       {R"({"model": "m", "prompt": "x", "seed": [1, 2], "n": 3})", "seed", "one seed per completion (n = 3), got a list of 2"},

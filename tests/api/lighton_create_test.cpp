@@ -52,7 +52,6 @@ TEST(LightOnCreate, DefaultsFollowTheDocument) {
   EXPECT_FALSE(r.sampling.top_k.has_value());     // k is used only in topk mode
   EXPECT_TRUE(r.word_biases.empty());
   EXPECT_EQ(r.sampling.penalty_window, sampling::PenaltyWindow::kPromptAndGenerated);
-  EXPECT_FALSE(r.stop.include_matched_string);
   EXPECT_TRUE(r.logprobs.generated);
   EXPECT_FALSE(r.logprobs.prompt);
   EXPECT_EQ(r.overflow, engine::OverflowPolicy::kTruncatePromptLeft);
@@ -103,7 +102,7 @@ TEST(LightOnCreate, MapsEveryParameter) {
   EXPECT_EQ(r.word_biases[1].word, "park");
   EXPECT_FLOAT_EQ(r.sampling.presence_penalty, 0.25f);
   EXPECT_FLOAT_EQ(r.sampling.frequency_penalty, 0.5f);
-  EXPECT_EQ(r.stop.strings, (std::vector<std::string>{".", "Lily"}));
+  EXPECT_EQ(testing::stop_rules(r.stop), (testing::StopList{{".", testing::kCut}, {"Lily", testing::kCut}}));
   EXPECT_EQ(r.sampling.seed, 42u);
 }
 

@@ -20,7 +20,6 @@ TEST(OpenAiCompletions, DefaultsFollowTheReference) {
   EXPECT_FLOAT_EQ(r.sampling.temperature, 1.0f);
   EXPECT_FLOAT_EQ(r.sampling.top_p, 1.0f);
   EXPECT_EQ(r.n, 1);
-  EXPECT_FALSE(r.stop.include_matched_string);
   EXPECT_FALSE((*call)->stream);
   EXPECT_EQ(r.sampling.penalty_window, sampling::PenaltyWindow::kGeneratedOnly);
 }
@@ -40,7 +39,7 @@ TEST(OpenAiCompletions, MapsEveryParameter) {
   EXPECT_FLOAT_EQ(r.sampling.top_p, 0.9f);
   EXPECT_EQ(r.logprobs.top_n, 2);
   EXPECT_TRUE(r.logprobs.prompt);
-  EXPECT_EQ(r.stop.strings, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(testing::stop_rules(r.stop), (testing::StopList{{"a", testing::kCut}, {"b", testing::kCut}}));
   EXPECT_FLOAT_EQ(r.sampling.presence_penalty, 0.5f);
   EXPECT_FLOAT_EQ(r.sampling.frequency_penalty, -0.5f);
   ASSERT_EQ(r.sampling.logit_bias.size(), 2u);
@@ -95,6 +94,33 @@ TEST(OpenAiCompletions, RendersChoicesUsageAndLogprobs) {
   EXPECT_EQ(j["usage"]["prompt_tokens"], 5);
   EXPECT_EQ(j["usage"]["completion_tokens"], 2);
   EXPECT_EQ(j["usage"]["total_tokens"], 7);
+}
+
+TEST(OpenAiCompletions, EchoTextOffsetsIndexTheReturnedText) {
+  // The pieces spell " Once upon" (SentencePiece's added space); the echoed text is the prompt as given.
+  const auto prompt_scores = [] {
+    engine::GenerationEvent ev;
+    ev.prompt_scores = {{1, "", std::nullopt, {}}, {403, " Once", -3.0f, {}}, {407, " upon", -1.0f, {}}};
+    return ev;
+  };
+  auto call = std::move(parse(openai(), R"({"prompt": "Once upon", "echo": true, "logprobs": 0})")).value();
+  call->on_event(prompt_scores());
+  call->on_event(token_event(0, 0, 432, ",", -0.25f, engine::FinishReason::kLength));
+  auto j = json::parse(call->render().body);
+  const auto& c = j["choices"][0];
+  EXPECT_EQ(c["text"], "Once upon,");
+  EXPECT_EQ(c["logprobs"]["tokens"], json({"", "Once", " upon", ","}));
+  EXPECT_EQ(c["logprobs"]["text_offset"], json({0, 0, 4, 9}));
+  // logprobs 0 still returns the sampled (here: given) token's own entry; the first prompt token has none.
+  EXPECT_EQ(c["logprobs"]["top_logprobs"], json({nullptr, {{"Once", -3.0}}, {{" upon", -1.0}}, {{",", -0.25}}}));
+  // Streaming: the first chunk carries the prompt with the same alignment; offsets continue after it.
+  auto streamed = std::move(parse(openai(), R"({"prompt": "Once upon", "echo": true, "logprobs": 0, "stream": true})")).value();
+  EXPECT_EQ(streamed->on_event(prompt_scores()), "");  // the prompt is echoed with the first token
+  auto first = json::parse(streamed->on_event(token_event(0, 0, 432, ",", -0.25f)).substr(6))["choices"][0];
+  EXPECT_EQ(first["text"], "Once upon,");
+  EXPECT_EQ(first["logprobs"]["text_offset"], json({0, 0, 4, 9}));
+  auto second = json::parse(streamed->on_event(token_event(0, 0, 261, " a", -0.5f, engine::FinishReason::kLength)).substr(6));
+  EXPECT_EQ(second["choices"][0]["logprobs"]["text_offset"], json({10}));
 }
 
 TEST(OpenAiCompletions, StreamsChunksThenUsageThenDone) {

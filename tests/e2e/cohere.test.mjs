@@ -179,6 +179,27 @@ test('stop_sequences cut the text at the END of the first stop sequence', async 
   assert.equal(dot.generations[0].text, ', there was a little girl named Lily.');
 });
 
+test('end_sequences cut the text at the BEGINNING of the first end sequence, which is left out', async () => {
+  const r = await generate(greedy({ max_tokens: 40, end_sequences: ['Lily', 'park'] }));
+  assert.equal(r.generations[0].text, ', there was a little girl named ');
+  // With stop_sequences in the same request, whichever occurs first decides, with its own rule.
+  const stopFirst = await generate(greedy({ max_tokens: 40, end_sequences: ['.'], stop_sequences: ['Lily'] }));
+  assert.equal(stopFirst.generations[0].text, ', there was a little girl named Lily');
+  const endFirst = await generate(greedy({ max_tokens: 40, end_sequences: ['named'], stop_sequences: ['.'] }));
+  assert.equal(endFirst.generations[0].text, ', there was a little girl ');
+  // Streaming never sends the end sequence, and reports a stop-sequence finish.
+  const streamed = await post(greedy({ max_tokens: 40, stream: true, end_sequences: ['Lily'] }));
+  const events = streamed.text.trim().split('\n').map((line) => JSON.parse(line));
+  const end = events.pop();
+  assert.equal(events.map((e) => e.text).join(''), ', there was a little girl named ');
+  assert.equal(end.finish_reason, 'STOP_SEQUENCE');
+  for (const body of [{ end_sequences: 'Lily' }, { end_sequences: [''] }]) {
+    const bad = await post({ prompt: 'x', ...body });
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(bad.json.message, /end_sequences/);
+  }
+});
+
 test('logit_bias by token id: +10 favours the token, -10 removes it', async () => {
   // Token 13 is the byte token for "\n" in the stories260K vocabulary.
   const plain = await generate(greedy({ max_tokens: 60 }));

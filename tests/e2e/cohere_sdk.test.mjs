@@ -126,6 +126,17 @@ test('stopSequences cut the text at the end of the stop sequence, which is kept'
   assert.equal(res.generations[0].text, expected);
 });
 
+test('endSequences cut the text at the beginning of the end sequence, which is left out', { skip }, async () => {
+  // The SDK documents endSequences: "cut at the beginning of the earliest occurrence of an end sequence.
+  // The sequence will be excluded from the text."
+  const free = (await greedy({ maxTokens: 40 })).generations[0].text;
+  const at = free.indexOf(' ', 6);
+  assert.ok(at > 0, `no space after position 6 in ${JSON.stringify(free)}`);
+  const end = free.slice(at, at + 4);
+  const res = await greedy({ maxTokens: 40, endSequences: ['qqqq', end] });
+  assert.equal(res.generations[0].text, free.slice(0, free.indexOf(end)));
+});
+
 test('trailing whitespace of the prompt is trimmed', { skip }, async () => {
   const plain = await greedy({ returnLikelihoods: 'ALL' });
   const padded = await versioned.generate({ prompt: `${PROMPT}  \n\t `, maxTokens: 12, temperature: 0, returnLikelihoods: 'ALL' });

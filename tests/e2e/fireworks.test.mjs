@@ -128,6 +128,13 @@ test('echo: the prompt comes back before the completion, with its logprobs', asy
   assert.equal(lp.token_logprobs[0], null);  // the first prompt token has none
   assert.equal(lp.top_logprobs[0], null);
   assert.equal(lp.text_offset.at(-2), PROMPT.length);  // the first generated token starts after the prompt
+  // Every token sits at its text_offset in the returned text, the prompt's first one included (the
+  // tokenizer's leading space is not part of the echoed prompt), and the sampled token's top entry matches.
+  const echoed = await greedy({ prompt: `  ${PROMPT}`, echo: true, max_tokens: 2, logprobs: 1 });
+  const [c] = echoed.choices;
+  assert.equal(c.logprobs.tokens.join(''), c.text);
+  c.logprobs.tokens.forEach((t, i) => assert.equal(c.text.slice(c.logprobs.text_offset[i], c.logprobs.text_offset[i] + t.length), t));
+  c.logprobs.tokens.forEach((t, i) => assert.ok(c.logprobs.top_logprobs[i] === null || t in c.logprobs.top_logprobs[i], `${i}: ${t}`));
   const ids = await greedy({ prompt: PROMPT_IDS, echo: true, max_tokens: 1 });
   assert.ok(ids.choices[0].text.endsWith(`${PROMPT},`), ids.choices[0].text);
   await rejects({ echo: 'yes' }, 'echo', /boolean/);
@@ -217,9 +224,12 @@ test('repetition_penalty: multiplicative penalty over prompt and output; (0, 2]'
   await rejects({ repetition_penalty: 2.5 }, 'repetition_penalty', /2.5/);
 });
 
-test('response_format: JSON mode is not supported yet, with a clear 400', async () => {
-  await rejects({ response_format: { type: 'json_object' } }, 'response_format', /not supported yet/);
-  await rejects({ response_format: { type: 'json_object', schema: { type: 'object' } } }, 'response_format', /not supported/);
+// Constrained output itself is covered in response_format.test.mjs.
+test('response_format: JSON mode answers JSON; an unknown type is a 400', async () => {
+  const r = await complete({ prompt: PROMPT, temperature: 0, max_tokens: 200, response_format: { type: 'json_object' } });
+  if (r.choices[0].finish_reason !== 'length') assert.equal(typeof JSON.parse(r.choices[0].text), 'object');
+  assert.ok(r.choices[0].text.startsWith('{'), r.choices[0].text);
+  await rejects({ response_format: { type: 'grammar' } }, 'response_format', /got "grammar"/);
 });
 
 test('stop: up to 4 sequences; the returned text CONTAINS the matched stop sequence', async () => {
@@ -275,6 +285,8 @@ test('temperature: 0 is greedy and deterministic; 0..2', async () => {
   const a = await greedy({ max_tokens: 20 });
   assert.ok(GREEDY.startsWith(a.choices[0].text));
   assert.equal((await complete({ prompt: PROMPT, temperature: 2, max_tokens: 3 })).usage.completion_tokens, 3);
+  // Heat samples away from the greedy text (Fireworks takes no seed: 20 tokens at T=2 never all match).
+  assert.notEqual((await complete({ prompt: PROMPT, temperature: 2, max_tokens: 20 })).choices[0].text, a.choices[0].text);
   await rejects({ temperature: 2.1 }, 'temperature', /0 and 2, got 2.1/);
   await rejects({ temperature: -1 }, 'temperature', /got -1/);
 });

@@ -159,17 +159,28 @@ test('eos_token and stop_tokens: token ids that end generation', async () => {
   await rejects({ eos_token: [100000] }, undefined, /100000/);  // outside the vocabulary
 });
 
-test('min_tokens / min_total_tokens: end tokens are suppressed until reached; only one of them', async () => {
+test('min_tokens: end tokens are suppressed until reached; only one of min_tokens and min_total_tokens', async () => {
   const quick = await greedy({ max_tokens: 30, stop_tokens: [{ tokens: [COMMA] }] });
   assert.equal(quick.usage.completion_tokens, 1);
   const min = await greedy({ max_tokens: 30, stop_tokens: [{ tokens: [COMMA] }], min_tokens: 5 });
   assert.ok(min.usage.completion_tokens >= 5, JSON.stringify(min.usage));
   assert.equal(min.choices[0].tokens.at(-1), COMMA);
-  const total = await complete({ tokens: PROMPT_IDS, temperature: 0, max_tokens: 30, eos_token: [COMMA], min_total_tokens: 12 });
-  assert.ok(total.usage.total_tokens >= 12, JSON.stringify(total.usage));
   await rejects({ min_tokens: -1 }, 'min_tokens', /got -1/);
   await rejects({ min_tokens: 2, min_total_tokens: 9 }, 'min_total_tokens', /only one of min_tokens and min_total_tokens/);
   await rejects({ min_tokens: 9, max_tokens: 5 }, 'min_tokens', /must not exceed max_tokens/);
+});
+
+test('min_total_tokens counts the prompt: end tokens are suppressed until prompt + output reach it', async () => {
+  const total = await complete({ tokens: PROMPT_IDS, temperature: 0, max_tokens: 30, eos_token: [COMMA], min_total_tokens: 12 });
+  assert.ok(total.usage.total_tokens >= 12, JSON.stringify(total.usage));
+  // A text prompt too: its 5 tokens count toward the minimum, so 7 are generated before the comma may end it.
+  const fromText = await greedy({ max_tokens: 30, eos_token: [COMMA], min_total_tokens: 12 });
+  assert.ok(fromText.usage.total_tokens >= 12, JSON.stringify(fromText.usage));
+  assert.equal(fromText.choices[0].tokens.at(-1), COMMA);
+  const belowPrompt = await greedy({ max_tokens: 30, eos_token: [COMMA], min_total_tokens: 3 });
+  assert.equal(belowPrompt.usage.completion_tokens, 1, 'a minimum the prompt already reaches changes nothing');
+  await rejects({ min_total_tokens: -1 }, 'min_total_tokens', /got -1/);
+  await rejects({ tokens: [1], prompt: undefined, min_total_tokens: 9, max_total_tokens: 5 }, 'min_total_tokens', /must not exceed/);
 });
 
 test('bad_words and bad_word_tokens: phrases never generated', async () => {
@@ -254,6 +265,9 @@ test('temperature, top_k, top_p, min_p: greedy limits; ranges', async () => {
   for (const extra of [{ top_k: 1 }, { top_p: 0.01 }, { min_p: 1 }]) {
     assert.equal(text(await complete({ prompt: PROMPT, temperature: 1, seed: 3, max_tokens: 12, ...extra })), g, JSON.stringify(extra));
   }
+  // Temperature alone: heat samples away from the greedy text, 0 is greedy whatever the seed.
+  assert.notEqual(text(await complete({ prompt: PROMPT, temperature: 2, seed: 3, max_tokens: 12 })), g);
+  assert.equal(text(await complete({ prompt: PROMPT, temperature: 0, seed: 3, max_tokens: 12 })), g);
   const off = await complete({ prompt: PROMPT, seed: 3, max_tokens: 12, top_k: 0, min_p: 0, top_p: 1 });
   assert.equal(text(off), text(await complete({ prompt: PROMPT, seed: 3, max_tokens: 12 })));
   await rejects({ temperature: -0.5 }, 'temperature', /at least 0, got -0.5/);
@@ -282,9 +296,11 @@ test('token_index_to_replace + embedding_to_replace: input embeddings replaced a
   await rejects({ token_index_to_replace: [50], embedding_to_replace: Array(N_EMBD).fill(0) }, undefined, /position 50/);
 });
 
-test('response_format: text is accepted; others are not supported yet; min_tokens is unsupported with it', async () => {
+// Constrained output itself is covered in response_format.test.mjs.
+test('response_format: text is accepted, regex constrains; min_tokens is unsupported with it', async () => {
   assert.equal((await greedy({ max_tokens: 2, response_format: { type: 'text' } })).usage.completion_tokens, 2);
-  await rejects({ response_format: { type: 'json_object' } }, 'response_format', /not supported yet/);
+  assert.match(text(await greedy({ max_tokens: 20, response_format: { type: 'regex', schema: '[ab]{3}' } })), /^[ab]{3}$/);
+  await rejects({ response_format: { type: 'yaml' } }, 'response_format', /got "yaml"/);
   await rejects({ response_format: { type: 'text' }, min_tokens: 3 }, 'min_tokens', /response_format/);
 });
 

@@ -45,7 +45,7 @@ function checkEnvironment(args) {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 18) usage(`Node.js 18 or later is required (this is ${process.version})`);
   if (!fs.existsSync(args.mynah)) usage(`${args.mynah} does not exist: build it first (ninja -C build mynah)`);
-  for (const pkg of ['openai', 'cohere-ai']) {
+  for (const pkg of ['openai', 'cohere-ai', 'ajv']) {
     if (!fs.existsSync(path.join(here, 'node_modules', pkg, 'package.json'))) {
       usage(`tests/e2e/node_modules/${pkg} is missing: run scripts/install-deps.sh (it runs \`npm ci\` in tests/e2e)`);
     }

@@ -194,11 +194,15 @@ test('a known route with the wrong method is 405 with an Allow header', async ()
   assert.match(get.json.error.message, /POST/);
 });
 
-test('405 on a dialect route carries an Allow header too', {
-  todo: 'dialect routes render their own 405 without the Allow header RFC 9110 requires',
-}, async () => {
+test('405 on a dialect route carries an Allow header too, in the dialect\'s error shape', async () => {
   const get = await request(completions(main.url));
+  assertOpenAiError(get, 405);
   assert.equal(get.headers.get('allow'), 'POST');
+  for (const path of ['/v1/generate', '/muse/v1/create', '/inference/v1/completions', '/serverless/v1/completions']) {
+    const res = await request(`${main.url}${path}`);
+    assert.equal(res.status, 405, path);
+    assert.equal(res.headers.get('allow'), 'POST', path);
+  }
 });
 
 test('a body over --max-body-bytes is 413 with a precise message, never a dropped connection', async () => {

@@ -137,10 +137,43 @@ TEST_F(LiveServer, ClientDisconnectCancelsGeneration) {
   EXPECT_NE(metrics.find("mynah_requests_total{finish_reason=\"cancelled\"} 16"), std::string::npos) << metrics;
 }
 
+TEST_F(LiveServer, DialectRouteWithTheWrongMethodIs405WithAllowInTheDialectShape) {
+  auto s = connect();
+  // RFC 9110: a 405 carries Allow; Cohere's route answers in Cohere's {"message"} shape.
+  auto r = exchange(s, "GET /v1/generate HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 405", 0), 0u) << r;
+  EXPECT_NE(r.find("\r\nAllow: POST\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("{\"message\":"), std::string::npos) << r;
+}
+
+TEST_F(LiveServer, CohereStopSequencesKeepTheMatchAndEndSequencesCutIt) {
+  auto s = connect();
+  const std::string headers = "Authorization: Bearer secret\r\nCohere-Version: 2022-12-06\r\n";
+  const std::string greedy = R"("prompt":"Once upon a time","temperature":0,"max_tokens":40)";
+  auto kept = exchange(s, post("/v1/generate", "{" + greedy + R"(,"stop_sequences":["Lily"]})", headers));
+  EXPECT_NE(kept.find(R"("text":", there was a little girl named Lily")"), std::string::npos) << kept;
+  auto cut = exchange(s, post("/v1/generate", "{" + greedy + R"(,"end_sequences":["Lily"]})", headers));
+  EXPECT_NE(cut.find(R"("text":", there was a little girl named ")"), std::string::npos) << cut;
+}
+
+TEST_F(LiveServer, EchoTextOffsetsIndexThePromptAsGiven) {
+  auto s = connect();
+  auto r = exchange(s, post("/v1/completions", R"({"prompt":"Once upon a time","max_tokens":3,"temperature":0,"echo":true,"logprobs":0})"));
+  // The pieces spell " Once upon a time" (SentencePiece's added space); the echoed text does not.
+  EXPECT_NE(r.find(R"("text":"Once upon a time, there was")"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"("text_offset":[0,0,4,9,11,16,17,23])"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"("tokens":["","Once"," upon"," a"," time",","," there"," was"])"), std::string::npos) << r;
+}
+
 TEST(Router, MatchesBuiltinsDialectsAndMethods) {
   EXPECT_EQ(match_route("GET", "/health?x=1").kind, RouteKind::kHealth);
   EXPECT_EQ(match_route("POST", "/v1/completions").kind, RouteKind::kDialect);
-  EXPECT_EQ(match_route("GET", "/v1/completions").kind, RouteKind::kMethodNotAllowed);
+  const RouteMatch wrong_method = match_route("GET", "/v1/completions");
+  EXPECT_EQ(wrong_method.kind, RouteKind::kMethodNotAllowed);
+  EXPECT_EQ(wrong_method.allowed_methods, "POST");  // the Allow header a 405 must carry
+  ASSERT_NE(wrong_method.dialect, nullptr);          // so the 405 is in that dialect's error shape
+  EXPECT_EQ(match_route("PUT", "/muse/v1/create").allowed_methods, "POST");
+  EXPECT_EQ(match_route("POST", "/health").allowed_methods, "GET");
   EXPECT_EQ(match_route("GET", "/v2/nothing").kind, RouteKind::kNotFound);
 }
 

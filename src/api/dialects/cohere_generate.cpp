@@ -1,7 +1,8 @@
 // Cohere Generate (legacy), POST /v1/generate and POST /generate. Follows Cohere's "Generate" reference
 // (shared/seeds/002: prompt, max_tokens, model, preset, temperature, num_generations, k, p, penalties,
 // stop_sequences, return_likelihoods, logit_bias; the Cohere-Version header picks the response shape),
-// plus `stream` and `seed` as Cohere's public v1 API documents them. Unknown fields are ignored.
+// plus `stream`, `seed` and `end_sequences` as Cohere's public v1 API documents them. Unknown fields are
+// ignored.
 #include <algorithm>
 #include <cctype>
 #include <random>
@@ -44,7 +45,7 @@ bool is_date(std::string_view s) {
 
 class CohereCall final : public Call {
  public:
-  CohereCall(std::string prompt, int32_t n, Likelihoods likelihoods, bool generations_shape, std::vector<std::string> stops)
+  CohereCall(std::string prompt, int32_t n, Likelihoods likelihoods, bool generations_shape, engine::StopRules stops)
       : prompt_(std::move(prompt)), n_(n), likelihoods_(likelihoods), generations_shape_(generations_shape),
         stops_(std::move(stops)), acc_(n) {
     for (int32_t i = 0; i < n; ++i) generation_ids_.push_back(uuid4());
@@ -67,7 +68,7 @@ class CohereCall final : public Call {
   int32_t n_;
   Likelihoods likelihoods_;
   bool generations_shape_;
-  std::vector<std::string> stops_;
+  engine::StopRules stops_;  // stop_sequences (kept in the text) and end_sequences (cut from it)
   CompletionAccumulator acc_;
   std::string id_ = uuid4();
   std::vector<std::string> generation_ids_;
@@ -78,12 +79,18 @@ std::string CohereCall::finish_reason(const SequenceResult& r) const {
   if (!r.finish) return "COMPLETE";
   switch (*r.finish) {
     case engine::FinishReason::kLength: return "MAX_TOKENS";
-    case engine::FinishReason::kStop:
-      // The text is cut at the end of the stop sequence, so a stop-sequence stop ends with one.
-      for (const auto& s : stops_) {
-        if (!s.empty() && r.text.ends_with(s)) return "STOP_SEQUENCE";
+    case engine::FinishReason::kStop: {
+      // A kept stop sequence ends the text; a cut end sequence starts what the generated tokens spelled
+      // beyond it. Otherwise the model ended the text itself.
+      std::string spelled;
+      for (const auto& t : r.tokens) spelled += t.piece;
+      const std::string_view beyond =
+          spelled.size() > r.text.size() ? std::string_view(spelled).substr(r.text.size()) : std::string_view();
+      for (const auto& s : stops_.strings) {
+        if (s.include_in_output ? r.text.ends_with(s.text) : beyond.starts_with(s.text)) return "STOP_SEQUENCE";
       }
       return "COMPLETE";
+    }
     case engine::FinishReason::kCancelled:
     case engine::FinishReason::kError: break;
   }
@@ -243,7 +250,11 @@ util::Result<std::unique_ptr<Call>, ApiError> CohereGenerate::parse(const HttpRe
   const auto p = f.number("p", 0.0, 1.0).value_or(0.75);
   const auto frequency = f.number("frequency_penalty", 0.0, 1.0).value_or(0.0);
   const auto presence = f.number("presence_penalty", 0.0, 1.0).value_or(0.0);
-  auto stops = string_list(f, "stop_sequences");
+  engine::StopRules stops;
+  // stop_sequences: "cut off your generation at the END of the sequence" (kept); end_sequences, from
+  // Cohere's v1 API: "cut at the beginning of the earliest occurrence ... excluded from the text".
+  stops.add(string_list(f, "stop_sequences"), /*include_in_output=*/true);
+  stops.add(string_list(f, "end_sequences"), /*include_in_output=*/false);
   const auto likelihoods = parse_likelihoods(f);
   auto bias = parse_token_bias(f, "logit_bias", -10.0, 10.0);
   const bool stream = f.boolean("stream").value_or(false);
@@ -271,7 +282,7 @@ util::Result<std::unique_ptr<Call>, ApiError> CohereGenerate::parse(const HttpRe
   r.sampling.penalty_window = sampling::PenaltyWindow::kPromptAndGenerated;
   r.sampling.logit_bias = std::move(bias);
   r.sampling.seed = seed ? static_cast<uint64_t>(*seed) : (uint64_t{std::random_device{}()} << 32 | std::random_device{}());
-  r.stop = {std::move(stops), /*include_matched_string=*/true};  // "cut off your generation at the end of the sequence"
+  r.stop = std::move(stops);
   r.logprobs.generated = likelihoods != Likelihoods::kNone;
   r.logprobs.prompt = likelihoods == Likelihoods::kAll;
   r.overflow = engine::OverflowPolicy::kError;

@@ -16,6 +16,7 @@
 #include "api/dialect.h"
 #include "api/field_reader.h"
 #include "api/prompt_parser.h"
+#include "api/response_format_reader.h"
 #include "api/text_completion_json.h"
 
 namespace mynah::api {
@@ -51,8 +52,10 @@ class FireworksCall final : public Call {
   // echo: the prompt as sent, or the pieces of a token-id prompt. The prompt is scored once, on the
   // prompt's first continuation, so every continuation reads it from prompt_scores_.
   std::string echo_text(int32_t prompt_idx) const;
-  // text_offset of the prompt's first piece. Pieces may carry a leading space the prompt text lacks
-  // (SentencePiece), so offsets are aligned on the prompt's end and clamped at 0.
+  // The prompt's scores as echo shows them, aligned with echo_text (see echoed_prompt_scores).
+  std::vector<engine::TokenScore> echo_scores(int32_t prompt_idx) const;
+  // text_offset of the prompt's first piece: should pieces still spell more than the prompt text,
+  // offsets are aligned on the prompt's end and clamped at 0.
   int64_t echo_offset(int32_t prompt_idx) const;
   json choice_json(int32_t index, std::string text, const std::vector<engine::TokenScore>& scores, int64_t offset,
                    std::optional<engine::FinishReason> finish) const;
@@ -76,9 +79,13 @@ std::string FireworksCall::echo_text(int32_t prompt_idx) const {
   return text;
 }
 
+std::vector<engine::TokenScore> FireworksCall::echo_scores(int32_t prompt_idx) const {
+  return echoed_prompt_scores(prompt_scores_[prompt_idx], prompt_texts_[prompt_idx]);
+}
+
 int64_t FireworksCall::echo_offset(int32_t prompt_idx) const {
   int64_t pieces = 0;
-  for (const auto& s : prompt_scores_[prompt_idx]) pieces += utf8_length(s.piece);
+  for (const auto& s : echo_scores(prompt_idx)) pieces += utf8_length(s.piece);
   return utf8_length(echo_text(prompt_idx)) - pieces;
 }
 
@@ -105,7 +112,8 @@ std::string FireworksCall::on_event(const engine::GenerationEvent& ev) {
   int64_t& offset = stream_offsets_[key];
   if (echo_ && echoed_.insert(key).second) {  // the choice's first chunk carries the prompt
     text = echo_text(ev.prompt_idx) + text;
-    scores.insert(scores.begin(), prompt_scores.begin(), prompt_scores.end());
+    const auto prompt = echo_scores(ev.prompt_idx);
+    scores.insert(scores.begin(), prompt.begin(), prompt.end());
     offset = echo_offset(ev.prompt_idx);
   }
   json chunk = envelope();
@@ -126,7 +134,7 @@ HttpResponse FireworksCall::render() {
     if (echo_) {
       offset = echo_offset(r->prompt_idx);
       text = echo_text(r->prompt_idx) + text;
-      const auto& prompt = prompt_scores_[r->prompt_idx];
+      const auto prompt = echo_scores(r->prompt_idx);
       scores.insert(scores.begin(), prompt.begin(), prompt.end());
     }
     choices.push_back(choice_json(r->prompt_idx * n_ + r->seq_idx, std::move(text), scores, offset, r->finish));
@@ -177,10 +185,10 @@ util::Result<std::unique_ptr<Call>, ApiError> FireworksCompletions::parse(const 
     f.fail("repetition_penalty",
            fmt::format("repetition_penalty must be greater than 0 and at most {}, got {}", kMaxRepetitionPenalty, *repetition));
   }
-  if (f.get("response_format")) {
-    f.fail("response_format", "response_format (JSON mode) is not supported yet by this server; remove it to generate free text");
-  }
-  const auto stop = f.string_or_list("stop", kMaxStop);
+  // JSON mode, optionally with a schema ({"type": "json_object", "schema": ...}); json_schema as OpenAI spells it.
+  auto response_format = read_response_format(f, http.body, {.json_object_schema = true, .json_schema = true, .regex = false,
+                                                              .schema_as_string = false});
+  auto stop = f.string_or_list("stop", kMaxStop);
   const bool stream = f.boolean("stream").value_or(false);
   const auto temperature = f.number("temperature", 0.0, kMaxTemperature).value_or(1.0);
   const auto top_k = f.integer("top_k", kMinTopK, kMaxTopK);
@@ -194,6 +202,7 @@ util::Result<std::unique_ptr<Call>, ApiError> FireworksCompletions::parse(const 
   r.n = static_cast<int32_t>(n);
   r.max_new_tokens = static_cast<int32_t>(max_tokens);
   // truncate: "limits the max_tokens to at most context_window_length - prompt_length".
+  r.response_format = std::move(response_format);
   r.overflow = overflow == "truncate" ? engine::OverflowPolicy::kShrinkMaxTokens : engine::OverflowPolicy::kError;
   auto& s = r.sampling;
   s.temperature = static_cast<float>(temperature);
@@ -209,7 +218,7 @@ util::Result<std::unique_ptr<Call>, ApiError> FireworksCompletions::parse(const 
                                           static_cast<float>(mirostat_lr.value_or(kMirostatLr))};
   }
   s.seed = uint64_t{std::random_device{}()} << 32 | std::random_device{}();
-  r.stop = {stop, /*include_matched_string=*/true};  // "The returned text will contain the stop sequence."
+  r.stop.add(std::move(stop), /*include_in_output=*/true);  // "The returned text will contain the stop sequence."
   r.logprobs.generated = logprobs.has_value();
   r.logprobs.top_n = static_cast<int32_t>(logprobs.value_or(0));
   // echo needs the prompt's scores for logprobs, and its pieces for a token-id prompt.

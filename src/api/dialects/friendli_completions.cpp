@@ -4,7 +4,6 @@
 // Stop phrases are cut from the text; choices return their seed and generated token ids; stream chunks
 // carry `token`. Fields the reference does not list (beam search, forced_output_tokens,
 // timeout_microseconds, ...) are ignored like any unknown field; X-Friendli-Team is accepted and unused.
-#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -16,6 +15,7 @@
 #include "api/completion_accumulator.h"
 #include "api/dialect.h"
 #include "api/field_reader.h"
+#include "api/response_format_reader.h"
 #include "api/text_completion_json.h"
 
 namespace mynah::api {
@@ -271,17 +271,15 @@ Lengths read_lengths(FieldReader& f) {
   return l;
 }
 
-// response_format: {"type": "text"} constrains nothing; JSON and regex modes wait for constrained decoding.
-void read_response_format(FieldReader& f, const Lengths& l) {
-  const auto* rf = f.get("response_format");
-  if (!rf) return;
+// response_format: text, json_object, json_schema or regex. Friendli's own shape puts the schema or the
+// pattern in "schema", the schema possibly as a string of JSON text; json_schema is the OpenAI shape.
+engine::ResponseFormat read_response_format_field(FieldReader& f, std::string_view body_text, const Lengths& l) {
+  if (!f.get("response_format")) return {};
   if (l.min_tokens || l.min_total) {  // "When response_format is specified, min_tokens field is unsupported."
     f.fail(l.min_tokens ? "min_tokens" : "min_total_tokens", "min_tokens is unsupported when response_format is specified");
   }
-  if (!rf->is_object() || rf->value("type", json()) != "text") {
-    f.fail("response_format",
-           fmt::format("response_format {} is not supported yet by this server; only {{\"type\": \"text\"}} is", rf->dump()));
-  }
+  return read_response_format(f, body_text, {.json_object_schema = true, .json_schema = true, .regex = true,
+                                             .schema_as_string = true});
 }
 
 // stream_options: only with stream; include_usage adds the usage chunk.
@@ -331,7 +329,7 @@ void read_bans_and_stops(FieldReader& f, engine::GenerationRequest& r) {
   for (const auto& seq : token_sequences(f, "stop_tokens")) {
     r.sampling.stop_token_ids.insert(r.sampling.stop_token_ids.end(), seq.begin(), seq.end());
   }
-  r.stop = {strings(f, "stop"), /*include_matched_string=*/false};  // "The stop phrases are excluded from the result."
+  r.stop.add(strings(f, "stop"), /*include_in_output=*/false);  // "The stop phrases are excluded from the result."
 }
 
 util::Result<std::unique_ptr<Call>, ApiError> FriendliCompletions::parse(const HttpRequestView& http, const ServerInfo&) const {
@@ -350,25 +348,21 @@ util::Result<std::unique_ptr<Call>, ApiError> FriendliCompletions::parse(const H
   read_bans_and_stops(f, r);
   read_sampling(f, r.sampling);
   const Lengths len = read_lengths(f);
-  read_response_format(f, len);
+  r.response_format = read_response_format_field(f, http.body, len);
   const auto logprobs = f.integer("logprobs", 0, kMaxLogprobs);
   const auto n = f.integer("n", 1, kMaxN).value_or(1);
   r.seeds = read_seeds(f, n);
   const bool stream = f.boolean("stream").value_or(false);
   const bool include_usage = read_include_usage(f, stream);
   read_embedding_overrides(f, prompts);
-  if (len.min_total && f.ok() && prompts.front().text) {
-    // The engine counts min_new_tokens; a text prompt's length is known only after tokenization.
-    f.fail("min_total_tokens", "min_total_tokens needs a token-id prompt (tokens) on this server; use min_tokens with text");
-  }
   if (!f.ok()) return f.error();
 
   r.n = static_cast<int32_t>(n);
   if (len.max_tokens) r.max_new_tokens = static_cast<int32_t>(*len.max_tokens);  // default: fill the context
   if (len.max_total) r.max_total_tokens = static_cast<int32_t>(*len.max_total);
-  const auto n_prompt = static_cast<int64_t>(prompts.front().tokens.size());  // min_total_tokens: token-id prompts only
-  const int64_t min_new = len.min_total ? std::max<int64_t>(0, *len.min_total - n_prompt) : len.min_tokens.value_or(0);
-  r.sampling.min_new_tokens = static_cast<int32_t>(min_new);
+  // min_total_tokens counts the prompt too; the engine resolves it once the prompt is tokenized.
+  if (len.min_total) r.min_total_tokens = static_cast<int32_t>(*len.min_total);
+  r.sampling.min_new_tokens = static_cast<int32_t>(len.min_tokens.value_or(0));
   r.overflow = engine::OverflowPolicy::kError;
   r.logprobs.generated = logprobs.has_value();
   r.logprobs.top_n = static_cast<int32_t>(logprobs.value_or(0));

@@ -264,7 +264,7 @@ util::Result<std::unique_ptr<Call>, ApiError> LightOnCreate::parse(const HttpReq
   r.sampling.frequency_penalty = static_cast<float>(frequency);
   r.sampling.penalty_window = sampling::PenaltyWindow::kPromptAndGenerated;
   r.sampling.seed = seed ? static_cast<uint64_t>(*seed) : (uint64_t{std::random_device{}()} << 32 | std::random_device{}());
-  r.stop = {std::move(stop_words), /*include_matched_string=*/false};
+  r.stop.add(std::move(stop_words), /*include_in_output=*/false);
   r.logprobs.generated = true;  // every completion carries its score
   r.overflow = engine::OverflowPolicy::kTruncatePromptLeft;
   call->requested_model = std::move(model);

@@ -11,6 +11,8 @@
 #include "api/dialect.h"
 #include "api/field_reader.h"
 #include "api/prompt_parser.h"
+#include "api/response_format_reader.h"
+#include "api/text_completion_json.h"
 
 namespace mynah::api {
 namespace {
@@ -45,9 +47,9 @@ class OpenAiCall final : public Call {
   }
   // Prompt text for echo: the original string, or the token pieces of a token-id prompt.
   std::string echo_text(int32_t prompt_idx) const;
-  // The prompt's token scores; the engine scores a prompt once, on its first continuation.
+  // The prompt's token scores as echo shows them (aligned with echo_text); the engine scores a prompt
+  // once, on its first continuation.
   std::vector<engine::TokenScore> prompt_scores(int32_t prompt_idx) const;
-  json logprobs_json(const std::vector<engine::TokenScore>& scores, int64_t offset_base, bool first_is_prompt_start) const;
   json choice(const SequenceResult& r, int32_t index) const;
 
   std::vector<std::string> prompt_texts_;  // empty string for token prompts
@@ -64,7 +66,7 @@ class OpenAiCall final : public Call {
 
 std::vector<engine::TokenScore> OpenAiCall::prompt_scores(int32_t prompt_idx) const {
   for (const auto* r : acc_.ordered()) {
-    if (r->prompt_idx == prompt_idx && !r->prompt_scores.empty()) return r->prompt_scores;
+    if (r->prompt_idx == prompt_idx && !r->prompt_scores.empty()) return echoed_prompt_scores(r->prompt_scores, prompt_texts_[prompt_idx]);
   }
   return {};
 }
@@ -76,25 +78,6 @@ std::string OpenAiCall::echo_text(int32_t prompt_idx) const {
   return text;
 }
 
-json OpenAiCall::logprobs_json(const std::vector<engine::TokenScore>& scores, int64_t offset_base, bool) const {
-  json tokens = json::array(), token_logprobs = json::array(), top = json::array(), offsets = json::array();
-  int64_t offset = offset_base;
-  for (const auto& s : scores) {
-    tokens.push_back(s.piece);
-    token_logprobs.push_back(s.logprob ? json(*s.logprob) : json(nullptr));
-    if (!s.logprob) {
-      top.push_back(nullptr);
-    } else {
-      json alternatives = json::object();
-      for (const auto& t : s.top) alternatives[t.piece] = t.logprob;
-      top.push_back(std::move(alternatives));
-    }
-    offsets.push_back(offset);
-    offset += utf8_length(s.piece);
-  }
-  return {{"tokens", tokens}, {"token_logprobs", token_logprobs}, {"top_logprobs", top}, {"text_offset", offsets}};
-}
-
 json OpenAiCall::choice(const SequenceResult& r, int32_t index) const {
   const std::string prefix = echo_ ? echo_text(r.prompt_idx) : std::string();
   json c = {{"text", prefix + r.text}, {"index", index}, {"logprobs", nullptr},
@@ -103,7 +86,9 @@ json OpenAiCall::choice(const SequenceResult& r, int32_t index) const {
     std::vector<engine::TokenScore> scores;
     if (echo_) scores = prompt_scores(r.prompt_idx);
     scores.insert(scores.end(), r.tokens.begin(), r.tokens.end());
-    c["logprobs"] = logprobs_json(scores, 0, echo_);
+    // "The API will always return the logprob of the sampled token, so there may be up to logprobs+1
+    // elements in the response."
+    c["logprobs"] = logprobs_json(scores, 0, /*with_sampled=*/true);
   }
   return c;
 }
@@ -132,7 +117,7 @@ std::string OpenAiCall::on_event(const engine::GenerationEvent& ev) {
   json chunk = envelope();
   json c = {{"text", text}, {"index", index}, {"logprobs", nullptr},
             {"finish_reason", ev.finish ? json(finish_name(*ev.finish)) : json(nullptr)}};
-  if (logprobs_) c["logprobs"] = logprobs_json(scores, offset, false);
+  if (logprobs_) c["logprobs"] = logprobs_json(scores, offset, /*with_sampled=*/true);
   for (const auto& s : scores) offset += utf8_length(s.piece);
   chunk["choices"] = json::array({c});
   if (include_usage_) chunk["usage"] = nullptr;
@@ -208,7 +193,7 @@ util::Result<std::unique_ptr<Call>, ApiError> OpenAiCompletions::parse(const Htt
   const bool stream = f.boolean("stream").value_or(false);
   const auto logprobs = f.integer("logprobs", 0, kMaxLogprobs);
   const bool echo = f.boolean("echo").value_or(false);
-  const auto stop = f.string_or_list("stop", 4);
+  auto stop = f.string_or_list("stop", 4);
   const auto presence = f.number("presence_penalty", -2.0, 2.0).value_or(0.0);
   const auto frequency = f.number("frequency_penalty", -2.0, 2.0).value_or(0.0);
   const auto seed = f.integer("seed", INT64_MIN, INT64_MAX);
@@ -221,6 +206,9 @@ util::Result<std::unique_ptr<Call>, ApiError> OpenAiCompletions::parse(const Htt
     else include_usage = FieldReader(*so).boolean("include_usage").value_or(false);
   }
   auto bias = parse_token_bias(f, "logit_bias", -100.0, 100.0);
+  // As on OpenAI's chat completions: JSON mode and Structured Outputs (json_schema).
+  auto response_format = read_response_format(f, http.body, {.json_object_schema = false, .json_schema = true, .regex = false,
+                                                              .schema_as_string = false});
   if (best_of && *best_of < n) f.fail("best_of", fmt::format("best_of must be at least n ({}), got {}", n, *best_of));
   if (best_of && stream) f.fail("best_of", "best_of cannot be used with stream");
   if (!f.ok()) return f.error();
@@ -238,11 +226,12 @@ util::Result<std::unique_ptr<Call>, ApiError> OpenAiCompletions::parse(const Htt
   r.sampling.penalty_window = sampling::PenaltyWindow::kGeneratedOnly;
   r.sampling.logit_bias = std::move(bias);
   r.sampling.seed = seed ? static_cast<uint64_t>(*seed) : (uint64_t{std::random_device{}()} << 32 | std::random_device{}());
-  r.stop = {stop, /*include_matched_string=*/false};
+  r.stop.add(std::move(stop), /*include_in_output=*/false);
   r.logprobs.generated = logprobs.has_value() || best_of.has_value();
   r.logprobs.top_n = static_cast<int32_t>(logprobs.value_or(0));
   r.logprobs.prompt = echo;
   r.overflow = engine::OverflowPolicy::kError;
+  r.response_format = std::move(response_format);
   call->stream = stream;
   call->requested_model = model.value_or("");
   return std::unique_ptr<Call>(std::move(call));
