@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "api/dialect.h"
 #include "cli/model_source.h"
 #include "engine/engine.h"
 #include "server/http_server.h"
@@ -60,7 +61,10 @@ util::Status serve(const ServeOptions& o) {
 
 void add_serve_command(CLI::App& root, int* exit_code) {
   auto o = std::make_shared<ServeOptions>();
-  CLI::App* cmd = root.add_subcommand("serve", "Serve the HTTP API (OpenAI, Fireworks, Friendli, Cohere, LightOn dialects)");
+  // The help lists the dialects from the api registry, so a new dialect needs no edit here.
+  std::string dialect_names;
+  for (const auto& d : api::dialects()) dialect_names += (dialect_names.empty() ? "" : ", ") + std::string(d->name());
+  CLI::App* cmd = root.add_subcommand("serve", "Serve the HTTP API (dialects: " + dialect_names + ")");
   cmd->add_option("-m,--model-file", o->model_path, "GGUF model served under its file name (default: the embedded model)");
   cmd->add_option("--model", o->named_models, "NAME=PATH: serve a model under NAME (repeatable)");
   cmd->add_option("--host", o->server.host, "Address to listen on")->capture_default_str();

@@ -34,7 +34,7 @@ util::Result<std::shared_ptr<const Grammar>> compile_json_schema(const nlohmann:
                                                                  const JsonSchemaOptions& options = {});
 // Any JSON object (response_format {"type": "json_object"}).
 util::Result<std::shared_ptr<const Grammar>> compile_json_object(const JsonSchemaOptions& options = {});
-// The whole output must match this ECMA-262 regex (Friendli's {"type": "regex"}).
+// The whole output must match this ECMA-262 regex (a regex response format).
 util::Result<std::shared_ptr<const Grammar>> compile_regex_grammar(std::string_view pattern,
                                                                    const GrammarLimits& limits = {});
 
