@@ -1,7 +1,10 @@
 // Helpers for dialect tests: find a registered dialect, parse a JSON body, feed synthetic events.
 #pragma once
 
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +36,28 @@ inline util::Result<std::unique_ptr<Call>, ApiError> parse(const Dialect& d, con
                        }};
   ServerInfo info{{"stories260K"}, 512};
   return d.parse(view, info);
+}
+
+// The parsed call, or an exception naming the body: for tests whose request must be accepted.
+inline std::unique_ptr<Call> parsed_or_throw(const Dialect& d, const std::string& body) {
+  auto call = parse(d, body);
+  if (!call.ok()) throw std::runtime_error(body + ": " + call.error().message);
+  return std::move(call).value();
+}
+
+// The error, or an exception naming the body: for tests whose request must be refused.
+inline ApiError rejected_or_throw(const Dialect& d, const std::string& body) {
+  auto call = parse(d, body);
+  if (call.ok()) throw std::runtime_error("accepted: " + body);
+  return call.error();
+}
+
+// A JSON fixture from tests/fixtures/api/<folder>/<name>.
+inline nlohmann::json read_fixture(const std::string& folder, const std::string& name) {
+  std::ifstream in(std::string(MYNAH_SOURCE_ROOT) + "/tests/fixtures/api/" + folder + "/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
 }
 
 // The stop strings of a request with their keep (true) / cut (false) rule, for comparisons.

@@ -16,18 +16,9 @@ using testing::token_event;
 
 const Dialect& fireworks() { return testing::dialect("fireworks.completions"); }
 
-std::unique_ptr<Call> parsed(const std::string& body) {
-  auto call = parse(fireworks(), body);
-  if (!call.ok()) throw std::runtime_error(body + ": " + call.error().message);
-  return std::move(call).value();
-}
+std::unique_ptr<Call> parsed(const std::string& body) { return testing::parsed_or_throw(fireworks(), body); }
 
-json fixture(const std::string& name) {
-  std::ifstream in(std::string(MYNAH_SOURCE_ROOT) + "/tests/fixtures/api/fireworks_completions/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return json::parse(ss.str());
-}
+json fixture(const std::string& name) { return testing::read_fixture("fireworks_completions", name); }
 
 // Drops the fields that change per response (id, created).
 json stable(json j) {

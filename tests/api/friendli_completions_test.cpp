@@ -16,24 +16,11 @@ using testing::token_event;
 
 const Dialect& friendli() { return testing::dialect("friendli.completions"); }
 
-std::unique_ptr<Call> parsed(const std::string& body) {
-  auto call = parse(friendli(), body);
-  if (!call.ok()) throw std::runtime_error(body + ": " + call.error().message);
-  return std::move(call).value();
-}
+std::unique_ptr<Call> parsed(const std::string& body) { return testing::parsed_or_throw(friendli(), body); }
 
-ApiError rejected(const std::string& body) {
-  auto call = parse(friendli(), body);
-  if (call.ok()) throw std::runtime_error("accepted: " + body);
-  return call.error();
-}
+ApiError rejected(const std::string& body) { return testing::rejected_or_throw(friendli(), body); }
 
-json fixture(const std::string& name) {
-  std::ifstream in(std::string(MYNAH_SOURCE_ROOT) + "/tests/fixtures/api/friendli_completions/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return json::parse(ss.str());
-}
+json fixture(const std::string& name) { return testing::read_fixture("friendli_completions", name); }
 
 json stable(json j) {
   j.erase("id");
