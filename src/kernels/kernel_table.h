@@ -36,8 +36,9 @@ using QuantizeRowFn = void (*)(const float* x, void* y, int64_t n);
 // kGemmRows, t < n_tokens <= kGemmTokens from weight rows w + r * w_stride and packed rows
 // x + t * x_stride. Every output is bit-identical to the table's DotFn on that row and token (the
 // same per-output operation sequence), so a token's result never depends on the batch around it.
-inline constexpr int kGemmRows = 4;
-inline constexpr int kGemmTokens = 4;
+// A call is one row tile of matmul by up to kGemmTokens tokens; each ISA blocks it internally.
+inline constexpr int kGemmRows = 16;
+inline constexpr int kGemmTokens = 8;
 using PackRowFn = void (*)(const float* x, void* packed, int64_t n);
 using PackedBytesFn = size_t (*)(int64_t n);
 using GemmFn = void (*)(const void* w, size_t w_stride, int n_rows, const void* x, size_t x_stride,

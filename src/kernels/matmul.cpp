@@ -17,8 +17,8 @@
 namespace mynah::kernels {
 namespace {
 
-// 16 weight rows of 4096 Q4_0 columns are 36 KiB: a tile stays in L1/L2 while token groups pass.
-constexpr int64_t kRowTile = 16;
+// 16 weight rows of 4096 Q4_0 columns are 36 KiB: a tile stays in L2 while token groups pass.
+constexpr int64_t kRowTile = kGemmRows;
 // 64 tokens of 4096 Q8_0 columns are 272 KiB: a token chunk of activations stays in L2.
 constexpr int64_t kTokenChunk = 64;
 // Row tiles a thread takes per grab (64 rows): few enough atomics, small enough to balance.
@@ -82,8 +82,8 @@ void run_tile_dot(const Job& job, int64_t r0, int64_t r1, int64_t t0, int64_t t1
   }
 }
 
-// The same through GEMM tiles: a group of kGemmRows rows stays in L1 while the chunk's tokens
-// stream past it from L2, kGemmTokens at a time.
+// The same through GEMM calls of up to kGemmRows rows (a row tile) by kGemmTokens tokens: the
+// tile's weights stay in L2 while the chunk's tokens pass over them.
 void run_tile_gemm(const Job& job, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   for (int64_t r = r0; r < r1; r += kGemmRows) {
     const int n_rows = static_cast<int>(std::min<int64_t>(kGemmRows, r1 - r));

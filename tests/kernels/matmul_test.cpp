@@ -118,7 +118,7 @@ TEST_P(MatmulPerIsa, BatchInvariantAcrossTokenAndThreadCounts) {
   uint32_t seed = 50;
   for (GgmlType type : kTypes) {
     using Shape = std::tuple<int64_t, int64_t, int64_t>;  // blocks, rows, tokens (70 > one token chunk)
-    for (auto [n_blocks, n_rows, n_tokens] : {Shape{3, 37, 7}, Shape{9, 50, 70}}) {
+    for (auto [n_blocks, n_rows, n_tokens] : {Shape{3, 37, 7}, Shape{9, 50, 70}, Shape{33, 21, 13}}) {
       const int64_t n_cols = cols(type, n_blocks);
       const Problem p = make_problem(type, n_cols, n_rows, n_tokens, seed += 2);
       const std::vector<float> batch = run(table, p, p.x.data(), n_tokens, 1);
@@ -147,8 +147,10 @@ TEST_P(MatmulPerIsa, EveryOutputEqualsTheTableDot) {
   for (GgmlType type : kTypes) {
     const std::optional<WeightKernels> k = weight_kernels(table, type);
     ASSERT_TRUE(k.has_value());
-    for (int64_t n_blocks : {1, 2, 3, 4, 5, 7, 9}) {
-      const int64_t n_cols = cols(type, n_blocks), n_rows = 11, n_tokens = 9;
+    // Up to 35 blocks: whole and partial groups of the 16-block AVX-512 layout; 19 rows and tokens
+    // are more than one call's kGemmRows x kGemmTokens, with remainders.
+    for (int64_t n_blocks : {1, 2, 3, 4, 5, 7, 9, 16, 17, 35}) {
+      const int64_t n_cols = cols(type, n_blocks), n_rows = n_blocks >= 16 ? 19 : 11, n_tokens = n_blocks >= 16 ? 19 : 9;
       const Problem p = make_problem(type, n_cols, n_rows, n_tokens, seed += 2);
       const std::vector<float> y = run(table, p, p.x.data(), n_tokens, 2);
       const std::vector<uint8_t> xq = encode_rows(activation_type(type), p.x, n_cols);
