@@ -8,7 +8,6 @@
 
 #include "kernels/avx2/kernels.h"
 #include "tensor/quant_blocks.h"
-#include "util/half.h"
 
 namespace mynah::kernels::avx2 {
 namespace {

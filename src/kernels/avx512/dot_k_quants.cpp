@@ -6,7 +6,6 @@
 
 #include "kernels/avx512/kernels.h"
 #include "tensor/quant_blocks.h"
-#include "util/half.h"
 
 namespace mynah::kernels::avx512 {
 namespace {

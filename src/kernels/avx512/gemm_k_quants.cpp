@@ -9,12 +9,12 @@
 // super-block order, so a token's outputs do not depend on the batch around it.
 #include "kernels/avx512/simd.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "kernels/avx512/kernels.h"
 #include "tensor/quant_blocks.h"
-#include "util/half.h"
 
 namespace mynah::kernels::avx512 {
 namespace {
@@ -68,8 +68,8 @@ struct Q4KUnpacked {
       q[2 * c2 + 1] = _mm512_shuffle_i64x2(lo, hi, 0xee);  // groups 4c2 + 2, 4c2 + 3
     }
     for (int k = 0; k < 4; ++k) sc[k] = scale_pairs(scales, 2 * k, 2 * k + 1);
-    d = util::fp16_to_fp32(b.d);
-    dmin = util::fp16_to_fp32(b.dmin);
+    d = _cvtsh_ss(b.d);
+    dmin = _cvtsh_ss(b.dmin);
   }
 
   float apply(float sum, const BlockQ8_K& x) const {
@@ -110,7 +110,7 @@ struct Q6KUnpacked {
       for (int i = 0; i < 32; ++i) idx[i] = static_cast<int16_t>(4 * k + i / 8);
       sc[k] = _mm512_permutexvar_epi16(_mm512_load_si512(idx), scales);
     }
-    d = util::fp16_to_fp32(b.d);
+    d = _cvtsh_ss(b.d);
   }
 
   float apply(float sum, const BlockQ8_K& x) const {
@@ -121,6 +121,10 @@ struct Q6KUnpacked {
     return finish(sum, d * x.d, hsum_epi32(acc) - offset, 0.0f, 0);
   }
 };
+
+// Software prefetch this far ahead in every weight row: in decode the rows stream from DRAM and
+// the hardware prefetcher alone keeps too few lines in flight (as in gemm_q0.cpp).
+constexpr int kPrefetchBytes = 8192;
 
 template <class Block, class Unpacked, int kRows, int kTokens>
 void tile(const void* w_raw, size_t w_stride, const void* x_raw, size_t x_stride, int64_t n, float* y,
@@ -133,8 +137,13 @@ void tile(const void* w_raw, size_t w_stride, const void* x_raw, size_t x_stride
   }
   float sum[kRows][kTokens] = {};
   for (int64_t b = 0; b < n / kQkK; ++b) {
+    // Unrolled so the sums stay in registers instead of a store-to-load chain through the stack.
+#pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
+      const char* ahead = reinterpret_cast<const char*>(&w[r][b]) + kPrefetchBytes;
+      for (size_t off = 0; off < sizeof(Block); off += 64) _mm_prefetch(ahead + off, _MM_HINT_T1);
       const Unpacked u(w[r][b]);
+#pragma GCC unroll 4
       for (int t = 0; t < kTokens; ++t) sum[r][t] = u.apply(sum[r][t], x[t][b]);
     }
   }
@@ -145,6 +154,10 @@ void tile(const void* w_raw, size_t w_stride, const void* x_raw, size_t x_stride
 
 using TileFn = void (*)(const void*, size_t, const void*, size_t, int64_t, float*, size_t);
 
+// A call's rows and tokens go through tiles of at most this many.
+constexpr int kTileRows = 4;
+constexpr int kTileTokens = 4;
+
 template <class Block, class Unpacked, int kRows, int... kTokens>
 constexpr auto token_row(std::integer_sequence<int, kTokens...>) {
   return std::array<TileFn, sizeof...(kTokens)>{&tile<Block, Unpacked, kRows, kTokens + 1>...};
@@ -153,15 +166,23 @@ constexpr auto token_row(std::integer_sequence<int, kTokens...>) {
 // kTiles[rows - 1][tokens - 1]
 template <class Block, class Unpacked, int... kRows>
 constexpr auto tile_table(std::integer_sequence<int, kRows...>) {
-  return std::array<std::array<TileFn, kGemmTokens>, sizeof...(kRows)>{
-      token_row<Block, Unpacked, kRows + 1>(std::make_integer_sequence<int, kGemmTokens>{})...};
+  return std::array<std::array<TileFn, kTileTokens>, sizeof...(kRows)>{
+      token_row<Block, Unpacked, kRows + 1>(std::make_integer_sequence<int, kTileTokens>{})...};
 }
 
 template <class Block, class Unpacked>
 void gemm(const void* w, size_t w_stride, int n_rows, const void* x, size_t x_stride, int n_tokens, int64_t n,
           float* y, size_t y_stride) {
-  static constexpr auto kTiles = tile_table<Block, Unpacked>(std::make_integer_sequence<int, kGemmRows>{});
-  kTiles[n_rows - 1][n_tokens - 1](w, w_stride, x, x_stride, n, y, y_stride);
+  static constexpr auto kTiles = tile_table<Block, Unpacked>(std::make_integer_sequence<int, kTileRows>{});
+  for (int r = 0; r < n_rows; r += kTileRows) {
+    const int rows = std::min(kTileRows, n_rows - r);
+    for (int t = 0; t < n_tokens; t += kTileTokens) {
+      const int tokens = std::min(kTileTokens, n_tokens - t);
+      kTiles[rows - 1][tokens - 1](static_cast<const uint8_t*>(w) + w_stride * r, w_stride,
+                                   static_cast<const uint8_t*>(x) + x_stride * t, x_stride, n, y + y_stride * t + r,
+                                   y_stride);
+    }
+  }
 }
 
 }  // namespace
