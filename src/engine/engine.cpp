@@ -20,7 +20,9 @@ uint64_t derive_seed(uint64_t base, int32_t idx) {
   return z ^ (z >> 31);
 }
 
-SubmitError invalid(std::string message) { return {SubmitError::Kind::kInvalid, std::move(message)}; }
+SubmitError invalid(std::string message, std::string param = {}) {
+  return {SubmitError::Kind::kInvalid, std::move(message), std::move(param)};
+}
 
 // Applies the request's overflow policy; returns the number of tokens the sequence may generate.
 Result<int32_t, SubmitError> fit_to_context(const GenerationRequest& r, int32_t ctx, std::vector<int32_t>& tokens) {
@@ -124,7 +126,7 @@ Result<std::vector<std::unique_ptr<Sequence>>, SubmitError> Engine::make_sequenc
   if (r.max_new_tokens && *r.max_new_tokens < 0) return invalid("max_new_tokens must not be negative");
   // Compiled here, on the caller's thread: a format that cannot be enforced fails the request now.
   auto grammar = constraints_.compile(r.response_format);
-  if (!grammar) return invalid(grammar.error().message);
+  if (!grammar) return invalid(grammar.error().message, "response_format");
   // A constrained sequence may end only where its value is complete, by any token that ends generation.
   std::vector<int32_t> constraint_eos_ids = end_of_generation_ids_;
   constraint_eos_ids.insert(constraint_eos_ids.end(), r.sampling.stop_token_ids.begin(), r.sampling.stop_token_ids.end());
@@ -193,9 +195,9 @@ Result<int64_t, SubmitError> Engine::submit(GenerationRequest request, EventSink
   auto seqs = make_sequences(req);
   if (!seqs) return seqs.take_error();
   std::lock_guard lock(mu_);
-  if (stop_) return SubmitError{SubmitError::Kind::kShuttingDown, "the server is shutting down"};
+  if (stop_) return SubmitError{SubmitError::Kind::kShuttingDown, "the server is shutting down", ""};
   if (static_cast<int64_t>(incoming_.size()) + n_waiting_.load() >= opt_.max_queue) {
-    return SubmitError{SubmitError::Kind::kQueueFull, fmt::format("the queue is full ({} waiting)", opt_.max_queue)};
+    return SubmitError{SubmitError::Kind::kQueueFull, fmt::format("the queue is full ({} waiting)", opt_.max_queue), ""};
   }
   req->id = next_id_++;
   for (auto& s : *seqs) incoming_.push_back(std::move(s));

@@ -39,6 +39,7 @@ struct SubmitError {
   enum class Kind { kInvalid, kQueueFull, kShuttingDown };
   Kind kind;
   std::string message;
+  std::string param;  // the GenerationRequest field at fault when one is ("response_format"), else empty
 };
 
 class Engine {

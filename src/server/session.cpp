@@ -124,7 +124,7 @@ void Session::handle_generation(const api::Dialect& dialect, const http::request
     const int status = e.kind == Kind::kInvalid ? 400 : e.kind == Kind::kQueueFull ? 429 : 503;
     const std::optional<int> retry = e.kind == Kind::kInvalid ? std::nullopt : std::optional<int>(1);
     call_.reset();
-    return respond_dialect_error(dialect, api::ApiError{status, e.message, "", status == 400 ? "invalid_request_error" : "server_error"},
+    return respond_dialect_error(dialect, api::ApiError{status, e.message, e.param, status == 400 ? "invalid_request_error" : "server_error"},
                                  retry);
   }
   request_id_ = *id;

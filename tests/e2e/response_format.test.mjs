@@ -254,8 +254,9 @@ test('400: schemas the server cannot enforce exactly fail with the compiler\'s m
       const r = await postJson(url, { model: main.model, prompt: PROMPT, max_tokens: 8, response_format });
       assert.equal(r.status, 400, `${url} ${JSON.stringify(schema)} -> ${r.status} ${r.text}`);
       assert.equal(r.json.error.type, 'invalid_request_error');
+      assert.equal(r.json.error.param, 'response_format', r.text);
       assert.match(r.json.error.message, pattern);
     }
   }
-  await rejects(ROUTES.friendli, { response_format: { type: 'regex', schema: '(a' } }, null, /response_format/);
+  await rejects(ROUTES.friendli, { response_format: { type: 'regex', schema: '(a' } }, 'response_format', /response_format/);
 });

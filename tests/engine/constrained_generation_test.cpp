@@ -257,6 +257,7 @@ TEST(ConstrainedGeneration, SchemasThatCannotBeEnforcedFailAtSubmit) {
     auto id = e->submit(r, [](GenerationEvent) { ADD_FAILURE() << "a rejected request produced an event"; });
     ASSERT_FALSE(id.ok()) << schema;
     EXPECT_EQ(id.error().kind, SubmitError::Kind::kInvalid) << schema;
+    EXPECT_EQ(id.error().param, "response_format") << schema;
     EXPECT_NE(id.error().message.find("response_format"), std::string::npos) << id.error().message;
     EXPECT_NE(id.error().message.find(needle), std::string::npos) << id.error().message;
   }
