@@ -1,0 +1,90 @@
+// `mynah quantize` end to end: the embedded story model converted to Q8_0 and to the Q4_K_M recipe
+// still tells the reference story greedily, keeps its metadata (plus general.file_type) and
+// shrinks; bad types and paths fail with a message and a non-zero exit, writing nothing.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct RunResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+RunResult run(const std::string& args) {
+  const std::string err_path = ::testing::TempDir() + "mynah_quantize_stderr_" + std::to_string(::getpid()) + ".txt";
+  const std::string cmd = std::string(MYNAH_BINARY) + " " + args + " < /dev/null 2> " + err_path;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream err_file(err_path);
+  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+}
+
+const std::string kStoriesPath = std::string(MYNAH_SOURCE_ROOT) + "/models/stories260K.gguf";
+const std::string kReference =
+    ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red "
+    "ball. She wanted to play with it, but it was too high.\nLily's mom said\n";
+
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "mynah_quantize_" + std::to_string(::getpid()) + "_" + name;
+}
+
+class QuantizeCli : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(QuantizeCli, QuantizedStoryModelStillTellsTheReferenceStory) {
+  const std::string out_path = temp_path(std::string(GetParam()) + ".gguf");
+  const RunResult q = run("quantize " + kStoriesPath + " " + out_path + " " + GetParam());
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE((q.out + q.err).find("wrote " + out_path), std::string::npos) << q.out << q.err;
+  EXPECT_LT(std::filesystem::file_size(out_path), std::filesystem::file_size(kStoriesPath) / 3);
+
+  const RunResult info = run("inspect " + out_path);
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("24 metadata keys"), std::string::npos) << info.out;  // 23 + general.file_type
+  EXPECT_NE(info.out.find("tensors:        48"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("Q8_0"), std::string::npos) << info.out;  // both recipes keep the output matrix at >= Q8_0 here
+
+  const RunResult g = run("generate -m " + out_path + " -p \"Once upon a time\" -n 64 --temp 0 -t 1");
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(g.out, kReference);
+  std::filesystem::remove(out_path);
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, QuantizeCli, ::testing::Values("q8_0", "q4_k_m"));
+
+TEST(QuantizeCliErrors, BadTypeAndPathsFailCleanly) {
+  const std::string out_path = temp_path("never.gguf");
+  RunResult r = run("quantize " + kStoriesPath + " " + out_path + " q9_9");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("unknown type 'q9_9'"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out_path));
+
+  r = run("quantize /nonexistent/model.gguf " + out_path + " q8_0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/nonexistent/model.gguf"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out_path));
+
+  r = run("quantize " + kStoriesPath + " /nonexistent-dir/out.gguf q8_0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot create '/nonexistent-dir/out.gguf'"), std::string::npos) << r.err;
+
+  r = run("quantize " + kStoriesPath);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(r.err.empty());
+}
+
+}  // namespace
