@@ -1,57 +1,29 @@
 // The mynah binary end to end: the README's golden greedy story, tokenize, inspect, and clean
 // failures (message on stderr, non-zero exit) for bad flags, missing and corrupt model files.
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
+
+namespace mynah {
 namespace {
 
-struct RunResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-RunResult run(const std::string& args, const std::string& stdin_text = "") {
-  // Per-process names: ctest runs test cases of this binary in parallel processes.
-  const std::string tag = std::to_string(::getpid());
-  const std::string in_path = ::testing::TempDir() + "mynah_cli_stdin_" + tag + ".txt";
-  const std::string err_path = ::testing::TempDir() + "mynah_cli_stderr_" + tag + ".txt";
-  std::ofstream(in_path, std::ios::binary) << stdin_text;
-  const std::string cmd = std::string(MYNAH_BINARY) + " " + args + " < " + in_path + " 2> " + err_path;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  std::ifstream err_file(err_path);
-  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
-}
-
-const std::string kStoriesPath = std::string(MYNAH_SOURCE_ROOT) + "/models/stories260K.gguf";
-const std::string kReference =
-    ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red "
-    "ball. She wanted to play with it, but it was too high.\nLily's mom said\n";
+using namespace cli_test;  // NOLINT(google-build-using-namespace): the tests' own helpers
 
 TEST(Cli, GreedyGenerateMatchesReferenceWithEmbeddedModel) {
   auto r = run("generate -p \"Once upon a time\" -n 64 --temp 0");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, kReference);
+  EXPECT_EQ(r.out, kStoriesReference);
   EXPECT_NE(r.err.find("tokens/s"), std::string::npos);
 }
 
 TEST(Cli, GreedyGenerateMatchesReferenceWithModelFile) {
   auto r = run("generate -m " + kStoriesPath + " -p \"Once upon a time\" -n 64 --temp 0 -t 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, kReference);
+  EXPECT_EQ(r.out, kStoriesReference);
 }
 
 TEST(Cli, SeededSamplingIsReproducible) {
@@ -128,3 +100,4 @@ INSTANTIATE_TEST_SUITE_P(AllFamilies, CliTokenizeVectors,
                          ::testing::Values("llama-spm", "phi-3", "llama-bpe", "qwen2", "gpt-2", "deepseek-llm"));
 
 }  // namespace
+}  // namespace mynah

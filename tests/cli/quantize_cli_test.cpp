@@ -1,43 +1,19 @@
 // `mynah quantize` end to end: the embedded story model converted to Q8_0 and to the Q4_K_M recipe
 // still tells the reference story greedily, keeps its metadata (plus general.file_type) and
 // shrinks; bad types and paths fail with a message and a non-zero exit, writing nothing.
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
+
+namespace mynah {
 namespace {
 
-struct RunResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-RunResult run(const std::string& args) {
-  const std::string err_path = ::testing::TempDir() + "mynah_quantize_stderr_" + std::to_string(::getpid()) + ".txt";
-  const std::string cmd = std::string(MYNAH_BINARY) + " " + args + " < /dev/null 2> " + err_path;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  std::ifstream err_file(err_path);
-  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
-}
-
-const std::string kStoriesPath = std::string(MYNAH_SOURCE_ROOT) + "/models/stories260K.gguf";
-const std::string kReference =
-    ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red "
-    "ball. She wanted to play with it, but it was too high.\nLily's mom said\n";
+using namespace cli_test;  // NOLINT(google-build-using-namespace): the tests' own helpers
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "mynah_quantize_" + std::to_string(::getpid()) + "_" + name;
@@ -60,7 +36,7 @@ TEST_P(QuantizeCli, QuantizedStoryModelStillTellsTheReferenceStory) {
 
   const RunResult g = run("generate -m " + out_path + " -p \"Once upon a time\" -n 64 --temp 0 -t 1");
   ASSERT_EQ(g.exit_code, 0) << g.err;
-  EXPECT_EQ(g.out, kReference);
+  EXPECT_EQ(g.out, kStoriesReference);
   std::filesystem::remove(out_path);
 }
 
@@ -88,3 +64,4 @@ TEST(QuantizeCliErrors, BadTypeAndPathsFailCleanly) {
 }
 
 }  // namespace
+}  // namespace mynah
