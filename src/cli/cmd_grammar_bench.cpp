@@ -46,6 +46,8 @@ struct GrammarBenchOptions {
   std::string output = "md";
   bool spaced = false;
   bool verbose = false;
+  std::string json_path;      // when set: also write the -o json report here (one run, both forms)
+  std::string per_file_path;  // when set: one TSV line per file (outcome, TTFM, slowest masks)
 };
 
 enum class Outcome { kPassing, kCompileError, kValidationError, kInvalidationError, kBoth, kTimeout };
@@ -196,6 +198,26 @@ OrderedJson percentiles(std::vector<int64_t> v) {
   return out;
 }
 
+// Finds the schemas behind the tail: file, outcome, TTFM, slowest TBM, total TBM, mask count.
+void write_per_file(const std::string& path, const std::vector<std::string>& files,
+                    const std::vector<SchemaResult>& results) {
+  static const char* const kOutcomes[] = {"passing", "compile_error", "validation_error", "invalidation_error",
+                                          "both", "timeout"};
+  std::ofstream out(path);
+  out << "file\toutcome\tttfm_us\tmax_tbm_us\tsum_tbm_us\tn_masks\n";
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto& r = results[i];
+    int64_t max_tbm = 0;
+    int64_t sum_tbm = 0;
+    for (int64_t t : r.tbm_us) {
+      max_tbm = std::max(max_tbm, t);
+      sum_tbm += t;
+    }
+    out << files[i] << '\t' << kOutcomes[static_cast<int>(r.outcome)] << '\t' << r.ttfm_us << '\t' << max_tbm << '\t'
+        << sum_tbm << '\t' << r.tbm_us.size() << '\n';
+  }
+}
+
 util::Status grammar_bench(const GrammarBenchOptions& o) {
   auto file = open_model_file(o.model_path);
   if (!file) return file.take_error();
@@ -218,6 +240,7 @@ util::Status grammar_bench(const GrammarBenchOptions& o) {
   for (int32_t t = 1; t < std::max(1, o.n_threads); ++t) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  if (!o.per_file_path.empty()) write_per_file(o.per_file_path, files, results);
 
   OrderedJson report = OrderedJson::object();
   int64_t counts[6] = {0, 0, 0, 0, 0, 0};
@@ -238,6 +261,7 @@ util::Status grammar_bench(const GrammarBenchOptions& o) {
   report["timeouts"] = counts[static_cast<int>(Outcome::kTimeout)];
   report["ttfm_us"] = percentiles(ttfm);
   report["tbm_us"] = percentiles(tbm);
+  if (!o.json_path.empty()) std::ofstream(o.json_path) << report.dump() << '\n';
   if (o.output == "json") {
     fmt::print("{}\n", report.dump());
     return {};
@@ -267,6 +291,8 @@ void add_grammar_bench_command(CLI::App& root, int* exit_code) {
   cmd->add_option("-o,--output", o->output, "Output format: md or json")->check(CLI::IsMember({"md", "json"}));
   cmd->add_flag("--spaced", o->spaced, "Use ', ' and ': ' separators in grammars and instances (MaskBench's runner)");
   cmd->add_flag("-v,--verbose", o->verbose, "Print every compile error and failing test to stderr");
+  cmd->add_option("--json-out", o->json_path, "Also write the JSON report to this file");
+  cmd->add_option("--per-file", o->per_file_path, "Also write one TSV line per file (timings, outcome) here");
   cmd->add_option("paths", o->paths, "MaskBench JSON files or directories of them")->required();
   cmd->callback([o, exit_code] {
     auto status = grammar_bench(*o);

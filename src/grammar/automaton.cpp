@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 #include "grammar/expr.h"
@@ -195,8 +196,17 @@ class NfaBuilder {
 
 using StateSet = std::vector<int32_t>;
 
-void close_over_eps(const std::vector<NfaState>& nfa, StateSet& set, std::vector<uint32_t>& mark, uint32_t stamp) {
-  std::vector<int32_t> work(set.begin(), set.end());
+struct StateSetHash {
+  size_t operator()(const StateSet& v) const {
+    uint64_t h = 0xCBF29CE484222325ull ^ v.size();
+    for (int32_t x : v) h = (h ^ static_cast<uint32_t>(x)) * 0x100000001B3ull;
+    return static_cast<size_t>(h ^ (h >> 31));
+  }
+};
+
+void close_over_eps(const std::vector<NfaState>& nfa, StateSet& set, std::vector<uint32_t>& mark, uint32_t stamp,
+                    std::vector<int32_t>& work) {
+  work.assign(set.begin(), set.end());
   for (int32_t s : set) mark[s] = stamp;
   while (!work.empty()) {
     const int32_t s = work.back();
@@ -245,16 +255,17 @@ util::Result<Automaton> build_automaton(const ExprPool& pool, int32_t expr, cons
   const std::vector<NfaState>& nfa = builder.states();
   std::vector<uint32_t> mark(nfa.size(), 0);
   uint32_t stamp = 0;
-  std::map<StateSet, int32_t> ids;
+  std::unordered_map<StateSet, int32_t, StateSetHash> ids;
   std::vector<StateSet> sets;
   Automaton out;
   StateSet start{frag->start};
-  close_over_eps(nfa, start, mark, ++stamp);
+  std::vector<int32_t> work;  // reused by every closure
+  close_over_eps(nfa, start, mark, ++stamp, work);
   ids.emplace(start, 0);
   sets.push_back(start);
   out.states.emplace_back();
   auto intern = [&](StateSet set) -> int32_t {
-    close_over_eps(nfa, set, mark, ++stamp);
+    close_over_eps(nfa, set, mark, ++stamp, work);
     auto [it, inserted] = ids.emplace(set, static_cast<int32_t>(sets.size()));
     if (inserted) {
       sets.push_back(std::move(set));
@@ -262,13 +273,16 @@ util::Result<Automaton> build_automaton(const ExprPool& pool, int32_t expr, cons
     }
     return it->second;
   };
+  std::vector<int32_t> bounds;  // interval starts
+  std::vector<StateSet> interval_targets;  // per interval
+  std::map<int32_t, StateSet> call_targets;
   for (size_t idx = 0; idx < sets.size(); ++idx) {
     if (static_cast<int32_t>(sets.size()) > limits.max_dfa_states) {
       return util::make_error("too large: the grammar exceeds {} automaton states", limits.max_dfa_states);
     }
     const StateSet cur = sets[idx];
-    std::vector<int32_t> bounds;  // interval starts
-    std::map<int32_t, StateSet> call_targets;
+    bounds.clear();
+    call_targets.clear();
     bool final = false;
     for (int32_t s : cur) {
       if (s == frag->end) final = true;
@@ -280,19 +294,24 @@ util::Result<Automaton> build_automaton(const ExprPool& pool, int32_t expr, cons
     }
     std::sort(bounds.begin(), bounds.end());
     bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-    std::vector<Transition> trans;
-    for (size_t i = 0; i + 1 < bounds.size(); ++i) {
-      const int32_t lo = bounds[i];
-      StateSet target;
-      for (int32_t s : cur) {
-        for (const Transition& t : nfa[s].transitions) {
-          if (t.lo <= lo && lo <= t.hi) target.push_back(t.target);
-        }
+    // Each NFA transition covers a run of consecutive intervals: add its target to each of them.
+    const size_t n_intervals = bounds.empty() ? 0 : bounds.size() - 1;
+    if (interval_targets.size() < n_intervals) interval_targets.resize(n_intervals);
+    for (size_t i = 0; i < n_intervals; ++i) interval_targets[i].clear();
+    for (int32_t s : cur) {
+      for (const Transition& t : nfa[s].transitions) {
+        auto i = static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), int32_t{t.lo}) - bounds.begin());
+        for (; i < n_intervals && bounds[i] <= t.hi; ++i) interval_targets[i].push_back(t.target);
       }
+    }
+    std::vector<Transition> trans;
+    for (size_t i = 0; i < n_intervals; ++i) {
+      const int32_t lo = bounds[i];
+      StateSet& target = interval_targets[i];
       if (target.empty()) continue;
       std::sort(target.begin(), target.end());
       target.erase(std::unique(target.begin(), target.end()), target.end());
-      const int32_t id = intern(std::move(target));
+      const int32_t id = intern(target);
       const auto hi = static_cast<uint8_t>(bounds[i + 1] - 1);
       if (!trans.empty() && trans.back().target == id && trans.back().hi + 1 == lo) {
         trans.back().hi = hi;

@@ -134,11 +134,14 @@ util::Result<std::shared_ptr<const Grammar>> Grammar::build(const ExprPool& pool
     next += static_cast<int32_t>(autos[r].states.size());
   }
   g->states_.resize(static_cast<size_t>(next));
+  g->rule_base_ = base;
+  g->rule_base_.push_back(next);
   for (size_t r = 0; r < autos.size(); ++r) {
     const bool call_free = !autos[r].has_calls();
     for (size_t i = 0; i < autos[r].states.size(); ++i) {
       const AutomatonState& s = autos[r].states[i];
       StateInfo& d = g->states_[static_cast<size_t>(base[r]) + i];
+      d.rule = static_cast<int32_t>(r);
       d.final = s.final;
       d.call_free_rule = call_free;
       d.trans_begin = static_cast<uint32_t>(g->transitions_.size());

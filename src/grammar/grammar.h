@@ -64,6 +64,9 @@ class Grammar {
   // True when the state's rule calls no other rule: its walk never pushes a frame.
   bool in_call_free_rule(int32_t state) const { return states_[static_cast<size_t>(state)].call_free_rule; }
   int32_t n_rules() const { return n_rules_; }
+  // Rules own contiguous state ranges [rule_begin(r), rule_begin(r + 1)).
+  int32_t rule_of(int32_t state) const { return states_[static_cast<size_t>(state)].rule; }
+  int32_t rule_begin(int32_t rule) const { return rule_base_[static_cast<size_t>(rule)]; }
 
  private:
   struct StateInfo {
@@ -71,6 +74,7 @@ class Grammar {
     uint32_t trans_end = 0;
     uint32_t call_begin = 0;
     uint32_t call_end = 0;
+    int32_t rule = 0;
     bool final = false;
     bool call_free_rule = false;
   };
@@ -78,6 +82,7 @@ class Grammar {
   std::vector<Transition> transitions_;  // targets are global states
   std::vector<std::array<uint64_t, 4>> self_loops_;
   std::vector<GrammarCall> calls_;
+  std::vector<int32_t> rule_base_;  // n_rules + 1 entries
   int32_t n_rules_ = 0;
 };
 

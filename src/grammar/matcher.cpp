@@ -22,12 +22,19 @@ void Matcher::fill_mask(std::span<uint64_t> allowed) {
   if (ended_) return;
   const size_t mark = stacks_.mark();
   for (uint32_t head : config_.heads) {
-    const auto entry = masks_->frame_tokens(stacks_.state(head));
-    entry->or_into(allowed);
-    if (entry->pop_nodes.empty()) continue;
-    const Configuration below = stacks_.after_pop(stacks_.parent(head));
-    if (below.heads.empty()) continue;  // only "complete" below: no byte may follow the pop
-    for (uint32_t node : entry->pop_nodes) masks_->walk(stacks_, node, below, allowed, nullptr);
+    Configuration below;
+    bool below_ready = false;
+    for (TrieKind kind : {TrieKind::kShort, TrieKind::kLong}) {
+      const auto entry = masks_->frame_tokens(stacks_.state(head), kind);
+      entry->or_into(allowed);
+      if (entry->pop_nodes.empty()) continue;
+      if (!below_ready) {
+        below = stacks_.after_pop(stacks_.parent(head));
+        below_ready = true;
+      }
+      if (below.heads.empty()) continue;  // only "complete" below: no byte may follow the pop
+      for (uint32_t node : entry->pop_nodes) masks_->walk(masks_->trie(kind), stacks_, node, below, allowed, nullptr);
+    }
   }
   stacks_.rollback(mark);
   if (config_.complete) {

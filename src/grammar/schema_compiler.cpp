@@ -206,6 +206,17 @@ util::Result<ExprId> SchemaCompiler::value_inner(const Json& schema, const std::
   if (rest.contains("not") && (rest["not"] == Json::object() || rest["not"] == Json(true))) {
     return pool_.nothing();  // {"not": {}} is the false schema (merge() spells it this way)
   }
+  if (rest.contains("not") && rest["not"].is_object() && rest["not"].contains("not")) {
+    bool double_negation = true;  // {"not": {"not": X}} is X
+    for (const auto& [k, v] : rest["not"].items()) double_negation = double_negation && (k == "not" || is_annotation(k));
+    if (double_negation) {
+      const Json inner = rest["not"]["not"];
+      rest.erase("not");
+      auto merged = merge(rest, inner, pointer_append(pointer_append(ptr, "not"), "not"), depth + 1);
+      if (!merged) return merged.take_error();
+      return value_inner(*merged, ptr, depth + 1);
+    }
+  }
   if (rest.contains("$ref")) {
     const Json ref = rest["$ref"];
     if (!ref.is_string()) return util::make_error("$ref at '{}' must be a string", ptr);

@@ -60,6 +60,8 @@ class SchemaCompiler {
   util::Result<ExprId> any_of(const Json& schema, const std::string& ptr, int depth);
   util::Result<ExprId> typed_value(const Json& schema, const std::string& ptr);
   util::Result<bool> provably_disjoint(const std::vector<Json>& branches, const std::string& ptr);
+  util::Result<bool> disjoint(const Json& a, const Json& b, const std::string& ptr, int depth);
+  util::Status collect_conjuncts(const Json& s, const std::string& ptr, int depth, std::vector<const Json*>& out) const;
   int32_t new_rule();
 
   const Json& root_;

@@ -32,6 +32,11 @@ util::Result<Json> SchemaCompiler::merge(const Json& a_in, const Json& b_in, con
   auto normalize = [&](const Json& s, int d) -> util::Result<Json> {
     if (s.is_boolean()) return s.get<bool>() ? Json::object() : Json{{"not", Json::object()}};
     if (!s.is_object()) return util::make_error("schema at '{}' must be an object or a boolean", ptr);
+    // "if" and "then"/"else" count as annotations only when alone; dropping a conditional here
+    // would silently accept what its "then" forbids.
+    if (s.contains("if") && (s.contains("then") || s.contains("else"))) {
+      return util::make_error("unsupported keyword 'if' at '{}' (inside allOf/$ref)", ptr);
+    }
     Json out = Json::object();
     for (const auto& [k, v] : s.items()) {
       if (!is_annotation(k)) out[k] = v;

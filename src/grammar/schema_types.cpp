@@ -1,4 +1,5 @@
 // SchemaCompiler: `type` dispatch, strings (length, pattern, format) and numbers (bounds).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -236,50 +237,131 @@ util::Result<ExprId> SchemaCompiler::number_value(const Json& schema, const std:
   return number_in_range(pool_, lo, hi);
 }
 
-util::Result<bool> SchemaCompiler::provably_disjoint(const std::vector<Json>& branches, const std::string& ptr) {
-  // Per branch: the JSON types it admits, and its enum values when it is an enum/const.
-  std::vector<uint8_t> types;
-  std::vector<std::optional<Json>> values;
-  for (const Json& raw : branches) {
-    const Json* b = &raw;
-    if (b->is_object() && b->contains("$ref") && b->size() == 1) {
-      auto t = resolve_ref((*b)["$ref"].get<std::string>(), ptr);
-      if (!t) return t.take_error();
-      b = *t;
-    }
-    if (!b->is_object()) {
-      types.push_back(kAllTypes);
-      values.emplace_back();
-      continue;
-    }
-    auto m = type_mask(*b, ptr);
-    if (!m) return m.take_error();
-    uint8_t t = *m;
-    if (t & kNumber) t |= kInteger;
-    if (t & kInteger) t |= kNumber;  // integers are numbers: treat them as overlapping
-    std::optional<Json> vals;
-    if (b->contains("const")) vals = Json::array({(*b)["const"]});
-    if (b->contains("enum")) vals = (*b)["enum"];
-    if (vals) {
-      uint8_t vt = 0;
-      for (const auto& v : *vals) vt |= value_type(v);
-      t &= vt;
-    }
-    types.push_back(t);
-    values.push_back(vals);
+namespace {
+
+constexpr int kMaxDisjointDepth = 4;
+constexpr int kMaxRefHops = 8;
+
+// What one conjunct of a schema says about a value: its possible types and, for enum/const, its
+// possible values. Every value valid for the schema satisfies every conjunct.
+struct Conjunct {
+  const Json* schema;
+  uint8_t types;
+  std::optional<Json> values;
+};
+
+// JSON equality for enum values. ordered_json compares object members in stored order, which
+// would call {"a":1,"b":2} and {"b":2,"a":1} different and wrongly prove disjointness.
+bool same_value(const Json& x, const Json& y) {
+  if (!x.is_structured() && !y.is_structured()) return x == y;
+  return nlohmann::json::parse(x.dump()) == nlohmann::json::parse(y.dump());
+}
+
+}  // namespace
+
+// Splits `s` into conjuncts: itself and its allOf members, following $refs that have only
+// annotations beside them.
+util::Status SchemaCompiler::collect_conjuncts(const Json& s, const std::string& ptr, int depth,
+                                               std::vector<const Json*>& out) const {
+  const Json* cur = &s;
+  for (int hop = 0; hop < kMaxRefHops && cur->is_object() && cur->contains("$ref") && (*cur)["$ref"].is_string();
+       ++hop) {
+    bool bare = true;
+    for (const auto& [k, v] : cur->items()) bare = bare && (k == "$ref" || is_annotation(k));
+    if (!bare) break;
+    auto t = resolve_ref((*cur)["$ref"].get<std::string>(), ptr);
+    if (!t) return t.take_error();
+    cur = *t;
   }
-  for (size_t i = 0; i < branches.size(); ++i) {
-    for (size_t j = i + 1; j < branches.size(); ++j) {
-      if ((types[i] & types[j]) == 0) continue;
-      if (values[i] && values[j]) {
-        for (const auto& a : *values[i]) {
-          for (const auto& b : *values[j]) {
-            if (a == b) return false;
-          }
-        }
+  out.push_back(cur);
+  if (depth < kMaxRefHops && cur->is_object() && cur->contains("allOf") && (*cur)["allOf"].is_array()) {
+    for (const auto& member : (*cur)["allOf"]) MYNAH_TRY(collect_conjuncts(member, ptr, depth + 1, out));
+  }
+  return {};
+}
+
+// True only when no JSON value can satisfy both `a` and `b`: their types cannot meet, their
+// enum/const values share nothing, or (objects only) some property both require is itself
+// provably disjoint. False means "not proven", never "overlapping".
+util::Result<bool> SchemaCompiler::disjoint(const Json& a, const Json& b, const std::string& ptr, int depth) {
+  std::vector<Conjunct> sides[2];
+  for (int side = 0; side < 2; ++side) {
+    std::vector<const Json*> parts;
+    MYNAH_TRY(collect_conjuncts(side == 0 ? a : b, ptr, 0, parts));
+    for (const Json* p : parts) {
+      if (p->is_boolean()) {
+        if (!p->get<bool>()) return true;  // the false schema matches nothing
         continue;
       }
-      return false;
+      if (!p->is_object()) continue;
+      auto m = type_mask(*p, ptr);
+      if (!m) return m.take_error();
+      uint8_t t = *m;
+      if (t & (kNumber | kInteger)) t |= kNumber | kInteger;  // integers are numbers: overlap
+      std::optional<Json> vals;
+      if (p->contains("const")) vals = Json::array({(*p)["const"]});
+      if (p->contains("enum") && (*p)["enum"].is_array()) vals = (*p)["enum"];
+      if (vals) {
+        uint8_t vt = 0;
+        for (const auto& v : *vals) vt |= value_type(v) | ((value_type(v) & kNumber) ? kInteger : 0);
+        t &= vt;
+      }
+      sides[side].push_back({p, t, vals});
+    }
+  }
+  uint8_t types[2] = {kAllTypes, kAllTypes};
+  for (int side = 0; side < 2; ++side) {
+    for (const Conjunct& c : sides[side]) types[side] &= c.types;
+  }
+  if ((types[0] & types[1]) == 0) return true;
+  for (const Conjunct& ca : sides[0]) {
+    for (const Conjunct& cb : sides[1]) {
+      if (!ca.values || !cb.values) continue;
+      bool shared = false;
+      for (const auto& x : *ca.values) {
+        for (const auto& y : *cb.values) shared = shared || same_value(x, y);
+      }
+      if (!shared) return true;
+    }
+  }
+  if (types[0] != kObject || types[1] != kObject || depth >= kMaxDisjointDepth) return false;
+  // Both sides are objects: a property required by both whose schemas are disjoint separates them.
+  auto required = [](const std::vector<Conjunct>& side) {
+    std::vector<std::string> names;
+    for (const Conjunct& c : side) {
+      if (!c.schema->contains("required") || !(*c.schema)["required"].is_array()) continue;
+      for (const auto& r : (*c.schema)["required"]) {
+        if (r.is_string()) names.push_back(r.get<std::string>());
+      }
+    }
+    return names;
+  };
+  auto property = [](const std::vector<Conjunct>& side, const std::string& name) {
+    Json all = Json::array();
+    for (const Conjunct& c : side) {
+      if (c.schema->contains("properties") && (*c.schema)["properties"].is_object() &&
+          (*c.schema)["properties"].contains(name)) {
+        all.push_back((*c.schema)["properties"][name]);
+      }
+    }
+    return Json{{"allOf", all}};
+  };
+  const auto req_b = required(sides[1]);
+  for (const std::string& name : required(sides[0])) {
+    if (std::find(req_b.begin(), req_b.end(), name) == req_b.end()) continue;
+    auto d = disjoint(property(sides[0], name), property(sides[1], name), ptr, depth + 1);
+    if (!d) return d;
+    if (*d) return true;
+  }
+  return false;
+}
+
+util::Result<bool> SchemaCompiler::provably_disjoint(const std::vector<Json>& branches, const std::string& ptr) {
+  for (size_t i = 0; i < branches.size(); ++i) {
+    for (size_t j = i + 1; j < branches.size(); ++j) {
+      auto d = disjoint(branches[i], branches[j], ptr, 0);
+      if (!d) return d;
+      if (!*d) return false;
     }
   }
   return true;

@@ -1,9 +1,7 @@
-// Trie construction: sort the maskable pieces, then emit nodes in pre-order from the sorted list
-// (shared prefixes of neighbours are shared nodes), which gives the subtree ranges for free.
+// TokenIndex: which tokens a mask may ever allow, split into the short- and long-token tries.
 #include "grammar/token_index.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace mynah::grammar {
 
@@ -33,73 +31,15 @@ std::shared_ptr<const TokenIndex> TokenIndex::from_pieces(std::vector<std::strin
     index->maskable_[i] = !ex && !pieces[i].empty();
   }
   index->pieces_ = std::move(pieces);
-  index->build_trie();
+  std::vector<int32_t> short_ids;
+  std::vector<int32_t> long_ids;
+  for (size_t i = 0; i < index->pieces_.size(); ++i) {
+    if (!index->maskable_[i]) continue;
+    (index->pieces_[i].size() <= kShortTokenBytes ? short_ids : long_ids).push_back(static_cast<int32_t>(i));
+  }
+  index->short_trie_ = TokenTrie::build(index->pieces_, std::move(short_ids));
+  index->long_trie_ = TokenTrie::build(index->pieces_, std::move(long_ids));
   return index;
-}
-
-void TokenIndex::build_trie() {
-  std::vector<int32_t> ids;
-  for (size_t i = 0; i < pieces_.size(); ++i) {
-    if (maskable_[i]) ids.push_back(static_cast<int32_t>(i));
-  }
-  std::sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
-    return pieces_[static_cast<size_t>(a)] < pieces_[static_cast<size_t>(b)];
-  });
-  // path[d] = node id of the current path's node at depth d (path[0] = root).
-  std::vector<uint32_t> path{0};
-  std::vector<std::vector<int32_t>> tokens_at{{}};
-  node_byte_.push_back(0);
-  std::string prev;
-  for (int32_t id : ids) {
-    const std::string& p = pieces_[static_cast<size_t>(id)];
-    size_t common = 0;
-    while (common < prev.size() && common < p.size() && prev[common] == p[common]) ++common;
-    path.resize(common + 1);
-    for (size_t d = common; d < p.size(); ++d) {
-      node_byte_.push_back(static_cast<uint8_t>(p[d]));
-      tokens_at.emplace_back();
-      path.push_back(static_cast<uint32_t>(node_byte_.size() - 1));
-    }
-    tokens_at[path[p.size()]].push_back(id);
-    prev = p;
-  }
-  // Depths are implied by the construction; recompute subtree ends with a stack over pre-order.
-  const uint32_t n = static_cast<uint32_t>(node_byte_.size());
-  subtree_end_.assign(n, n);
-  std::vector<uint32_t> depth(n, 0);
-  {
-    // Re-walk the sorted pieces to know each node's depth.
-    std::string last;
-    uint32_t next_node = 1;
-    for (int32_t id : ids) {
-      const std::string& p = pieces_[static_cast<size_t>(id)];
-      size_t common = 0;
-      while (common < last.size() && common < p.size() && last[common] == p[common]) ++common;
-      for (size_t d = common; d < p.size(); ++d) depth[next_node++] = static_cast<uint32_t>(d + 1);
-      last = p;
-    }
-  }
-  std::vector<uint32_t> open{0};
-  for (uint32_t i = 1; i < n; ++i) {
-    while (depth[open.back()] >= depth[i]) {
-      subtree_end_[open.back()] = i;
-      open.pop_back();
-    }
-    open.push_back(i);
-  }
-  bytes_below_.assign(n, {0, 0, 0, 0});
-  for (uint32_t i = n; i-- > 0;) {  // children come after their parent in pre-order
-    for (uint32_t c = i + 1; c < subtree_end_[i]; c = subtree_end_[c]) {
-      for (int w = 0; w < 4; ++w) bytes_below_[i][w] |= bytes_below_[c][w];
-      bytes_below_[i][node_byte_[c] >> 6] |= uint64_t{1} << (node_byte_[c] & 63);
-    }
-  }
-  node_token_begin_.assign(n + 1, 0);
-  for (uint32_t i = 0; i < n; ++i) {
-    node_token_begin_[i] = static_cast<uint32_t>(node_token_ids_.size());
-    node_token_ids_.insert(node_token_ids_.end(), tokens_at[i].begin(), tokens_at[i].end());
-  }
-  node_token_begin_[n] = static_cast<uint32_t>(node_token_ids_.size());
 }
 
 }  // namespace mynah::grammar

@@ -1,9 +1,8 @@
-// TokenIndex: for one tokenizer, every maskable token's bytes plus a byte trie over them. Built
+// TokenIndex: for one tokenizer, every maskable token's bytes plus byte tries over them. Built
 // once per vocabulary and shared by all matchers. Control, unknown and unused tokens and empty
 // pieces are left out of the trie, so no mask can ever allow them (EOS is added by the caller).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -11,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "grammar/token_trie.h"
 #include "tokenizer/tokenizer.h"
 
 namespace mynah::grammar {
@@ -28,34 +28,19 @@ class TokenIndex {
   std::string_view piece(int32_t id) const { return pieces_[static_cast<size_t>(id)]; }
   bool maskable(int32_t id) const { return id >= 0 && id < n_tokens() && maskable_[static_cast<size_t>(id)]; }
 
-  // Trie in pre-order: node 0 is the root (no byte); the subtree of node i is [i, subtree_end(i)),
-  // its first child is i + 1 when that is inside the subtree, and a child's next sibling starts at
-  // the child's subtree_end.
-  uint32_t n_nodes() const { return static_cast<uint32_t>(node_byte_.size()); }
-  uint8_t node_byte(uint32_t node) const { return node_byte_[node]; }
-  uint32_t subtree_end(uint32_t node) const { return subtree_end_[node]; }
-  // Bytes on any edge strictly below `node` (256-bit set): lets a walk prove a whole subtree stays
-  // in one self-looping automaton state without visiting it.
-  const std::array<uint64_t, 4>& bytes_below(uint32_t node) const { return bytes_below_[node]; }
-  // Tokens ending anywhere in the pre-order node range [first, last) are contiguous here.
-  std::span<const int32_t> range_tokens(uint32_t first, uint32_t last) const {
-    return {node_token_ids_.data() + node_token_begin_[first], node_token_begin_[last] - node_token_begin_[first]};
-  }
-  // Tokens whose bytes end exactly at this node (usually zero or one).
-  std::span<const int32_t> node_tokens(uint32_t node) const {
-    return {node_token_ids_.data() + node_token_begin_[node], node_token_begin_[node + 1] - node_token_begin_[node]};
-  }
+  // Maskable tokens of at most kShortTokenBytes bytes, and the longer ones. Mask caching keys
+  // short-token results by what an automaton state does over the next kShortTokenBytes bytes
+  // (which merges e.g. most positions of a maxLength string); the few long tokens (about 1% of
+  // a 128k vocabulary) are cached per exact state.
+  static constexpr size_t kShortTokenBytes = 16;
+  const TokenTrie& short_trie() const { return short_trie_; }
+  const TokenTrie& long_trie() const { return long_trie_; }
 
  private:
-  void build_trie();
-
   std::vector<std::string> pieces_;
   std::vector<char> maskable_;
-  std::vector<uint8_t> node_byte_;
-  std::vector<uint32_t> subtree_end_;
-  std::vector<std::array<uint64_t, 4>> bytes_below_;
-  std::vector<uint32_t> node_token_begin_;  // n_nodes + 1 offsets into node_token_ids_
-  std::vector<int32_t> node_token_ids_;
+  TokenTrie short_trie_;
+  TokenTrie long_trie_;
 };
 
 }  // namespace mynah::grammar

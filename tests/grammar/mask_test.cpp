@@ -14,7 +14,8 @@ struct SmallVocab {
   int32_t special = 0;
 };
 
-SmallVocab small_vocab(const std::vector<std::string>& samples) {
+// `long_pieces`: also random 17..40-byte substrings, which land in the long-token trie.
+SmallVocab small_vocab(const std::vector<std::string>& samples, bool long_pieces = false) {
   std::vector<std::string> pieces;
   for (int b = 32; b < 127; ++b) pieces.emplace_back(1, static_cast<char>(b));
   for (const char* p : {"{\"", "\":", "\",\"", "\"}", "true", "null", "false", "12", "abc", "\"a\"", "},{\"", "]}",
@@ -27,6 +28,10 @@ SmallVocab small_vocab(const std::vector<std::string>& samples) {
       const size_t start = rng() % s.size();
       const size_t len = 1 + rng() % 6;
       pieces.push_back(s.substr(start, len));
+      if (long_pieces && s.size() > 17) {
+        const size_t long_len = 17 + rng() % 24;
+        pieces.push_back(s.substr(rng() % (s.size() - 17), long_len));
+      }
     }
   }
   SmallVocab v;
@@ -60,10 +65,11 @@ std::vector<int32_t> tokenize(const TokenIndex& ix, const std::string& text) {
   return ids;
 }
 
-void check_masks_along(const std::string& schema, const std::vector<std::string>& instances) {
+void check_masks_along(const std::string& schema, const std::vector<std::string>& instances,
+                       bool long_pieces = false) {
   const auto g = compile_text(schema);
   ASSERT_NE(g, nullptr);
-  const SmallVocab v = small_vocab(instances);
+  const SmallVocab v = small_vocab(instances, long_pieces);
   auto masks = std::make_shared<MaskCache>(g, v.index);
   std::vector<uint64_t> mask(v.index->n_mask_words());
   for (const auto& text : instances) {
@@ -104,6 +110,19 @@ TEST(TokenMask, MatchesBruteForceOnRecursion) {
   check_masks_along(R"({"$defs":{"t":{"type":"object","properties":{"v":{"type":"integer","minimum":0,"maximum":99},
       "c":{"type":"array","items":{"$ref":"#/$defs/t"}}},"additionalProperties":false}},"$ref":"#/$defs/t"})",
                     {R"({"v":12,"c":[{"v":1},{"c":[{}]}]})", R"({})"});
+}
+
+// Bounded strings exercise the cached-by-horizon short-token sets, the per-state long-token sets
+// (pieces over 16 bytes) and the plain-text subtree shortcut near and far from the length limit.
+TEST(TokenMask, MatchesBruteForceOnBoundedStringsAndLongTokens) {
+  check_masks_along(R"({"type":"object","properties":{"a":{"type":"string","maxLength":20},
+      "b":{"type":"string","minLength":2,"maxLength":3},"c":{"type":"string","pattern":"^[a-z\u00e9 ]{0,30}$"},
+      "d":{"type":"string"},"e":{"type":"string","maxLength":40}},"additionalProperties":false})",
+                    {R"({"a":"abcdefghij klmnopqrs","b":"xy","c":"café café café abcdefgh"})",
+                     "{\"a\":\"\u65e5\u672c\u8a9e \u65e5\u672c\u8a9e\",\"d\":\"ab\\\"cd\\n long text that goes on and on\"}",
+                     R"({"b":"abc","e":"0123456789012345678901234567890123456789"})",
+                     R"({"e":"éééééééééééééééééé"})"},
+                    /*long_pieces=*/true);
 }
 
 TEST(TokenMask, CopyForksIndependently) {

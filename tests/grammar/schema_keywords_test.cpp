@@ -96,16 +96,45 @@ TEST(SchemaKeywords, AnyOfOneOfAllOf) {
   EXPECT_NE(compile_error(R"({"oneOf":[{"type":"integer"},{"type":"number"}]})"), "");
 }
 
+// oneOf compiles to a plain alternative only when no value can match two branches: disjoint
+// types (through bare $refs with annotations), disjoint enum/const values, or objects whose
+// shared required property is itself disjoint. Anything unproven stays a compile error.
+TEST(SchemaKeywords, OneOfDisjointBranches) {
+  check({R"({"definitions":{"r":{"type":"object","properties":{"m":{"type":"string"}},"required":["m"]}},
+      "oneOf":[{"description":"one","$ref":"#/definitions/r"},{"type":"array","items":{"$ref":"#/definitions/r"}}]})",
+         {R"({"m":"x"})", R"([{"m":"x"}])", "[]"}, {R"({})", R"([{}])", "1"}});
+  const char* tagged = R"({"type":"object","properties":{"kind":{"type":"string"},"n":{"type":"integer"}},
+      "additionalProperties":false,"oneOf":[
+        {"properties":{"kind":{"enum":["a"]},"n":{"maximum":5}},"required":["kind"]},
+        {"properties":{"kind":{"const":"b"}},"required":["kind","n"]}]})";
+  check({tagged, {R"({"kind":"a"})", R"({"kind":"a","n":5})", R"({"kind":"b","n":9})"},
+         {R"({"kind":"a","n":6})", R"({"kind":"b"})", R"({"kind":"c","n":1})", R"({"n":1})", "{}"}});
+  // Not provable: a required tag in only one branch, a tag without "type":"object", equal objects
+  // stored in different key orders.
+  for (const char* s : {R"({"type":"object","oneOf":[{"properties":{"k":{"const":1}},"required":["k"]},
+                            {"properties":{"k":{"const":2}}}]})",
+                        R"({"oneOf":[{"properties":{"k":{"const":1}},"required":["k"]},
+                            {"properties":{"k":{"const":2}},"required":["k"]}]})",
+                        R"({"oneOf":[{"enum":[{"a":1,"b":2}]},{"enum":[{"b":2,"a":1}]}]})"}) {
+    EXPECT_NE(compile_error(s).find("oneOf"), std::string::npos) << s;
+  }
+}
+
 TEST(SchemaKeywords, Not) {
   check({R"({"not":{"type":["string","object","array"]}})", {"1", "null", "true"}, {R"("a")", "{}", "[]"}});
   EXPECT_NE(compile_error(R"({"not":{"minimum":3}})").find("'not'"), std::string::npos);
+  check({R"({"type":"integer","not":{"not":{"minimum":3}}})", {"3", "40"}, {"2", "-1", R"("3")"}});
+  check({R"({"not":{"not":{"type":"array","items":{"type":"integer"}}}})", {"[]", "[1,2]"}, {"[1.5]", "{}", "1"}});
+  EXPECT_NE(compile_error(R"({"not":{"not":false}})").find("unsatisfiable"), std::string::npos);
 }
 
 TEST(SchemaKeywords, FailClosed) {
   for (const char* s : {R"({"type":"object","propertyNames":{"maxLength":3}})",
                         R"({"type":"array","contains":{"type":"integer"}})",
                         R"({"type":"integer","multipleOf":3})", R"({"type":"array","uniqueItems":true})",
-                        R"({"if":{"type":"string"},"then":{"maxLength":2}})", R"({"$ref":"http://x/y.json"})",
+                        R"({"if":{"type":"string"},"then":{"maxLength":2}})",
+                        R"({"allOf":[{"if":{"type":"string"},"then":{"maxLength":2}}]})",
+                        R"({"type":"object","allOf":[{"if":{"required":["a"]},"else":{"required":["b"]}}]})", R"({"$ref":"http://x/y.json"})",
                         R"j({"type":"string","pattern":"(a)\\1"})j", R"j({"type":"string","pattern":"(?=a)"})j",
                         R"({"type":"string","maxLength":100000})", R"({"$ref":"#/definitions/missing"})"}) {
     EXPECT_NE(compile_error(s), "") << s;
