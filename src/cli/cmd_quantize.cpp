@@ -1,10 +1,15 @@
 // `mynah quantize IN.gguf OUT.gguf TYPE`: rewrites an F32/F16/BF16 GGUF with its matrices in TYPE
 // (or a mixed recipe such as q4_k_m, tensor/quantize_plan.h), keeping every metadata key; only
 // general.file_type and general.quantization_version are set to describe the new file.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -68,9 +73,24 @@ int64_t count_layers(const gguf::GgufFile& file) {
   return n;
 }
 
+// Checked before any work: converting a large model only to fail at the write wastes minutes, and
+// writing over the memory-mapped input would destroy it.
+util::Status check_output_path(const std::string& in_path, const std::string& out_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(in_path, out_path, ec)) {
+    return util::make_error("the output '{}' is the input file; write the quantized model to a new path", out_path);
+  }
+  const fs::path dir = fs::path(out_path).has_parent_path() ? fs::path(out_path).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) return util::make_error("cannot create '{}': no directory '{}'", out_path, dir.string());
+  if (::access(dir.c_str(), W_OK) != 0) return util::make_error("cannot create '{}': {}", out_path, std::strerror(errno));
+  return {};
+}
+
 util::Status quantize(const QuantizeOptions& o) {
   const std::optional<tensor::QuantizeRecipe> recipe = tensor::find_quantize_recipe(o.type);
   if (!recipe) return util::make_error("unknown type '{}' (expected one of {})", o.type, tensor::quantize_recipe_names());
+  MYNAH_TRY(check_output_path(o.in_path, o.out_path));
   auto file = gguf::GgufFile::open(o.in_path);
   if (!file) return file.take_error();
   const int64_t n_layers = count_layers(*file);

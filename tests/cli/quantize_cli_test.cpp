@@ -54,9 +54,20 @@ TEST(QuantizeCliErrors, BadTypeAndPathsFailCleanly) {
   EXPECT_NE(r.err.find("/nonexistent/model.gguf"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out_path));
 
+  // Path problems are found before any tensor is converted (no plan lines "A -> B" on stderr).
   r = run("quantize " + kStoriesPath + " /nonexistent-dir/out.gguf q8_0");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("cannot create '/nonexistent-dir/out.gguf'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("->"), std::string::npos) << r.err;
+
+  const std::string copy = temp_path("input-copy.gguf");
+  std::filesystem::copy_file(kStoriesPath, copy, std::filesystem::copy_options::overwrite_existing);
+  const auto size = std::filesystem::file_size(copy);
+  r = run("quantize " + copy + " " + copy + " q8_0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is the input file"), std::string::npos) << r.err;
+  EXPECT_EQ(std::filesystem::file_size(copy), size);
+  std::filesystem::remove(copy);
 
   r = run("quantize " + kStoriesPath);
   EXPECT_NE(r.exit_code, 0);
