@@ -1,7 +1,8 @@
 // AVX-512 VNNI GEMM tiles for Q4_K and Q6_K weights over Q8_K activations (prompt batches). A
 // super-block of one weight row is unpacked once (quants into four zmm of two 32-element groups
 // each, the group scales broadcast to match) and then used by every token of the tile, so what
-// remains per (row, token, super-block) is four vpmaddubsw, four vpdpwssd and the reductions.
+// remains per (row, token, super-block) is four vpmaddubsw and four vpdpwssd; the integer totals of
+// a tile's four rows are then reduced together and their float step runs in four lanes.
 //
 // Bit-identical to dot_q4_k_q8_k / dot_q6_k_q8_k of this ISA (dot_k_quants.cpp): both form the
 // same exact int32 sums per super-block (every product and partial sum fits its integer lane, so
@@ -22,20 +23,6 @@ namespace {
 using tensor::BlockQ8_K;
 using tensor::kQkK;
 
-inline int32_t hsum_epi32(__m512i v) { return _mm512_reduce_add_epi32(v); }
-
-inline int32_t hsum_epi32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-  return _mm_cvtsi128_si32(s);
-}
-
-// The dots' float step (dot_k_quants.cpp), unchanged.
-inline float finish(float sum, float d, int32_t isum, float dmin, int32_t msum) {
-  return sum + (d * static_cast<float>(isum) - dmin * static_cast<float>(msum));
-}
-
 // Int16 lanes 16k .. 16k + 15 of the result = lane pick[k] of v (k = 0, 1): one group scale per
 // 32-byte half of a quants vector.
 inline __m512i scale_pairs(__m512i v, int lo, int hi) {
@@ -44,6 +31,22 @@ inline __m512i scale_pairs(__m512i v, int lo, int hi) {
 }
 
 inline __m512i load64(const int8_t* p) { return _mm512_loadu_si512(p); }
+
+// The super-block's integer dot, unreduced: four groups-pair products, each weighted by its scales.
+inline __m512i dot_groups(const __m512i q[4], const __m512i sc[4], const BlockQ8_K& x) {
+  __m512i acc = _mm512_setzero_si512();
+  for (int k = 0; k < 4; ++k) acc = _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(q[k], load64(x.qs + 64 * k)), sc[k]);
+  return acc;
+}
+
+// Exact int32 totals of four vectors in one: lane r = the sum of v[r]'s lanes. Reducing four rows
+// at once costs a third of four separate horizontal sums.
+inline __m128i sum4(const __m256i v[4]) {
+  const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+  return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+inline __m256i fold(__m512i v) { return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)); }
 
 // One Q4_K super-block of one row, unpacked: q[k] holds groups 2k and 2k + 1 (elements 64k ..
 // 64k + 63, the order of the activations), sc[k] their scales as int16 lanes.
@@ -72,12 +75,15 @@ struct Q4KUnpacked {
     dmin = _cvtsh_ss(b.dmin);
   }
 
-  float apply(float sum, const BlockQ8_K& x) const {
-    __m512i acc = _mm512_setzero_si512();
-    for (int k = 0; k < 4; ++k) acc = _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(q[k], load64(x.qs + 64 * k)), sc[k]);
-    const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums));
-    const int32_t msum = hsum_epi32(_mm256_madd_epi16(bsums, mins));
-    return finish(sum, d * x.d, hsum_epi32(acc), dmin * x.d, msum);
+  __m512i dot(const BlockQ8_K& x) const { return dot_groups(q, sc, x); }
+  __m256i correction(const BlockQ8_K& x) const {
+    return _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums)), mins);
+  }
+  float scale() const { return d; }
+  float min_scale() const { return dmin; }
+  // Lanes = rows: the dot's float step sum + (d x.d isum - dmin x.d msum), the same operations.
+  static __m128 combine(__m128 sum, __m128 d_x, __m128i isum, __m128 dmin_x, __m128i msum) {
+    return _mm_add_ps(sum, _mm_sub_ps(_mm_mul_ps(d_x, _mm_cvtepi32_ps(isum)), _mm_mul_ps(dmin_x, _mm_cvtepi32_ps(msum))));
   }
 };
 
@@ -113,12 +119,16 @@ struct Q6KUnpacked {
     d = _cvtsh_ss(b.d);
   }
 
-  float apply(float sum, const BlockQ8_K& x) const {
-    __m512i acc = _mm512_setzero_si512();
-    for (int k = 0; k < 4; ++k) acc = _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(q[k], load64(x.qs + 64 * k)), sc[k]);
-    const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums));
-    const int32_t offset = 32 * hsum_epi32(_mm256_madd_epi16(bsums, sc16));
-    return finish(sum, d * x.d, hsum_epi32(acc) - offset, 0.0f, 0);
+  __m512i dot(const BlockQ8_K& x) const { return dot_groups(q, sc, x); }
+  __m256i correction(const BlockQ8_K& x) const {
+    return _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums)), sc16);
+  }
+  float scale() const { return d; }
+  float min_scale() const { return 0.0f; }
+  // Lanes = rows: the dot's sum + (d x.d (isum - 32 offset) - 0 * 0), the same operations.
+  static __m128 combine(__m128 sum, __m128 d_x, __m128i isum, __m128 /*dmin_x*/, __m128i offset) {
+    const __m128i value = _mm_sub_epi32(isum, _mm_slli_epi32(offset, 5));
+    return _mm_add_ps(sum, _mm_sub_ps(_mm_mul_ps(d_x, _mm_cvtepi32_ps(value)), _mm_setzero_ps()));
   }
 };
 
@@ -135,20 +145,38 @@ void tile(const void* w_raw, size_t w_stride, const void* x_raw, size_t x_stride
   for (int t = 0; t < kTokens; ++t) {
     x[t] = reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x_raw) + x_stride * t);
   }
-  float sum[kRows][kTokens] = {};
+  static_assert(kRows <= 4);
+  __m128 sum[kTokens];
+  for (int t = 0; t < kTokens; ++t) sum[t] = _mm_setzero_ps();
   for (int64_t b = 0; b < n / kQkK; ++b) {
-    // Unrolled so the sums stay in registers instead of a store-to-load chain through the stack.
+    // Per token, the rows' unreduced dots and corrections; lanes past kRows stay zero.
+    __m256i dots[kTokens][4], corrections[kTokens][4];
+    alignas(16) float d[4] = {}, dmin[4] = {};
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
       const char* ahead = reinterpret_cast<const char*>(&w[r][b]) + kPrefetchBytes;
       for (size_t off = 0; off < sizeof(Block); off += 64) _mm_prefetch(ahead + off, _MM_HINT_T1);
       const Unpacked u(w[r][b]);
+      d[r] = u.scale();
+      dmin[r] = u.min_scale();
 #pragma GCC unroll 4
-      for (int t = 0; t < kTokens; ++t) sum[r][t] = u.apply(sum[r][t], x[t][b]);
+      for (int t = 0; t < kTokens; ++t) {
+        dots[t][r] = fold(u.dot(x[t][b]));
+        corrections[t][r] = u.correction(x[t][b]);
+      }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+      for (int r = kRows; r < 4; ++r) dots[t][r] = corrections[t][r] = _mm256_setzero_si256();
+      const __m128 xd = _mm_set1_ps(x[t][b].d);
+      sum[t] = Unpacked::combine(sum[t], _mm_mul_ps(_mm_load_ps(d), xd), sum4(dots[t]), _mm_mul_ps(_mm_load_ps(dmin), xd),
+                                 sum4(corrections[t]));
     }
   }
-  for (int r = 0; r < kRows; ++r) {
-    for (int t = 0; t < kTokens; ++t) y[y_stride * t + r] = sum[r][t];
+  for (int t = 0; t < kTokens; ++t) {
+    alignas(16) float out[4];
+    _mm_store_ps(out, sum[t]);
+    for (int r = 0; r < kRows; ++r) y[y_stride * t + r] = out[r];
   }
 }
 
