@@ -71,6 +71,13 @@ inline void prefetch_rows(const Block* const* w, int64_t b) {
   }
 }
 
+// Every cache line of the `bytes` bytes that start kPrefetchBytes past p, for kernels whose unit of
+// weight (a K-quant super-block, a group of 16 blocks) spans more than one line.
+inline void prefetch_ahead(const void* p, size_t bytes) {
+  const char* ahead = static_cast<const char*>(p) + kPrefetchBytes;
+  for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(ahead + off, _MM_HINT_T1);
+}
+
 // All 8 lanes = lane r (0..3) of each 128-bit half of v. r is a constant once the row loop is
 // unrolled, so this is one vshufps with an immediate and needs no index register.
 inline __m256 lane_broadcast(__m256 v, int r) {

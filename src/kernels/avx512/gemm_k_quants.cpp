@@ -125,16 +125,13 @@ struct Q6KUnpacked {
   }
   float scale() const { return d; }
   float min_scale() const { return 0.0f; }
-  // Lanes = rows: the dot's sum + (d x.d (isum - 32 offset) - 0 * 0), the same operations.
+  // Lanes = rows: the dot's sum + (d x.d (isum - 32 offset) - 0 * 0); subtracting +0 changes no
+  // value (not even -0), so it is left out.
   static __m128 combine(__m128 sum, __m128 d_x, __m128i isum, __m128 /*dmin_x*/, __m128i offset) {
     const __m128i value = _mm_sub_epi32(isum, _mm_slli_epi32(offset, 5));
-    return _mm_add_ps(sum, _mm_sub_ps(_mm_mul_ps(d_x, _mm_cvtepi32_ps(value)), _mm_setzero_ps()));
+    return _mm_add_ps(sum, _mm_mul_ps(d_x, _mm_cvtepi32_ps(value)));
   }
 };
-
-// Software prefetch this far ahead in every weight row: in decode the rows stream from DRAM and
-// the hardware prefetcher alone keeps too few lines in flight (as in gemm_q0.cpp).
-constexpr int kPrefetchBytes = 8192;
 
 template <class Block, class Unpacked, int kRows, int kTokens>
 void tile(const void* w_raw, size_t w_stride, const void* x_raw, size_t x_stride, int64_t n, float* y,
@@ -154,8 +151,7 @@ void tile(const void* w_raw, size_t w_stride, const void* x_raw, size_t x_stride
     alignas(16) float d[4] = {}, dmin[4] = {};
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
-      const char* ahead = reinterpret_cast<const char*>(&w[r][b]) + kPrefetchBytes;
-      for (size_t off = 0; off < sizeof(Block); off += 64) _mm_prefetch(ahead + off, _MM_HINT_T1);
+      prefetch_ahead(&w[r][b], sizeof(Block));  // decode streams the rows from DRAM (x86_simd.h)
       const Unpacked u(w[r][b]);
       d[r] = u.scale();
       dmin[r] = u.min_scale();

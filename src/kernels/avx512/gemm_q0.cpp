@@ -144,10 +144,6 @@ inline void unpack_group(const typename Rows::Block* w, int m, UnpackedGroup& u)
   Rows::unpack_full(padded, u);
 }
 
-// Software prefetch this far ahead in a weight row: in decode the rows stream from DRAM and the
-// hardware prefetcher alone keeps too few lines in flight (see x86_simd.h).
-constexpr int kPrefetchBytes = 8192;
-
 // Groups [g0, g1) of one weight row for kTokens tokens, accumulating into acc[0 .. kTokens).
 template <class Rows, int kTokens>
 void row_groups(const typename Rows::Block* w, int64_t n_blocks, const PackedQ8Group* const* x, int64_t g0,
@@ -157,8 +153,7 @@ void row_groups(const typename Rows::Block* w, int64_t n_blocks, const PackedQ8G
   for (int t = 0; t < kTokens; ++t) acc[t] = acc_io[t];
   for (int64_t g = g0; g < g1; ++g) {
     const auto* wg = w + g * kGroupBlocks;
-    const char* ahead = reinterpret_cast<const char*>(wg) + kPrefetchBytes;
-    for (size_t b = 0; b < sizeof(*wg) * kGroupBlocks; b += 64) _mm_prefetch(ahead + b, _MM_HINT_T1);
+    prefetch_ahead(wg, sizeof(*wg) * kGroupBlocks);  // decode streams the rows from DRAM (x86_simd.h)
     UnpackedGroup u;
     unpack_group<Rows>(wg, static_cast<int>(std::min<int64_t>(kGroupBlocks, n_blocks - g * kGroupBlocks)), u);
     // Tokens are the inner loop of every step so each dependent vpdpbusd chain has kTokens - 1
